@@ -9,6 +9,7 @@ pub mod generate;
 pub mod model;
 pub mod plan;
 pub mod rules;
+pub mod service;
 pub mod solver;
 
 /// Generated protobuf types with their canonical JSON mapping.
