@@ -1,1 +1,48 @@
-fn main() {}
+//! The `convoplan` command line: solve, validate, generate (and serve, bench, reoptimize as
+//! they land), all over the same library.
+
+mod cli;
+
+use clap::{Parser, Subcommand};
+use std::process::ExitCode;
+
+/// Optimal weekly convocation planner for occupational-health services (SPSTI).
+#[derive(Parser)]
+#[command(name = "convoplan", version, about)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Solves an instance and writes the plan.
+    Solve(cli::solve::SolveArgs),
+    /// Checks a plan against the hard rules H1-H7 (exit 1 when one is broken).
+    Validate(cli::validate::ValidateArgs),
+    /// Generates a realistic instance.
+    Generate(cli::generate::GenerateArgs),
+}
+
+fn main() -> ExitCode {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn")),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Solve(a) => cli::solve::run(a),
+        Command::Validate(a) => cli::validate::run(a),
+        Command::Generate(a) => cli::generate::run(a),
+    };
+    match result {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::from(2)
+        }
+    }
+}

@@ -1,19 +1,102 @@
-//! Turns a solver solution into the wire plan.
+//! Turns a solver solution into the wire plan: timed appointments, room allocations,
+//! reasons for the unscheduled, score, KPIs and the solver report.
 
-use crate::model::Instance;
+use super::{kpis, reasons, score};
+use crate::model::{format_time, Instance, Mode};
 use crate::proto;
-use crate::solver::{self, Solution, SolveOptions};
+use crate::solver::{self, Solution, SolveOptions, Status};
 
 /// Solves and assembles the plan.
 pub fn solve_plan(instance: &Instance, options: &SolveOptions) -> proto::Plan {
     build_plan(instance, &solver::solve(instance, options))
 }
 
+/// Wire value of a mode.
+pub fn mode_to_proto(mode: Mode) -> proto::Mode {
+    match mode {
+        Mode::InPerson => proto::Mode::InPerson,
+        Mode::Teleconsultation => proto::Mode::Teleconsultation,
+    }
+}
+
 /// Assembles the wire plan of a solution.
 pub fn build_plan(instance: &Instance, solution: &Solution) -> proto::Plan {
-    let _ = solution;
-    proto::Plan {
+    let mut assignments = solution.assignments.clone();
+    assignments.sort_by_key(|a| {
+        let v = &instance.vacations[a.vacation];
+        (v.day, v.start, a.vacation, a.start)
+    });
+    let appointments = assignments
+        .iter()
+        .map(|a| {
+            let v = &instance.vacations[a.vacation];
+            let room = solution.rooms[a.vacation];
+            proto::Appointment {
+                request_id: instance.requests[a.request].id.clone(),
+                professional_id: instance.professionals[v.professional].id.clone(),
+                vacation_id: v.id.clone(),
+                date: v.date.format("%Y-%m-%d").to_string(),
+                start: format_time(a.start),
+                end: format_time(a.end),
+                mode: mode_to_proto(a.mode) as i32,
+                centre_id: room
+                    .map(|k| instance.centres[instance.rooms[k].centre].id.clone())
+                    .unwrap_or_default(),
+                room_id: room.map(|k| instance.rooms[k].id.clone()).unwrap_or_default(),
+            }
+        })
+        .collect();
+    let room_allocations = solution
+        .rooms
+        .iter()
+        .enumerate()
+        .filter_map(|(v, room)| {
+            room.map(|k| proto::RoomAllocation {
+                vacation_id: instance.vacations[v].id.clone(),
+                centre_id: instance.centres[instance.rooms[k].centre].id.clone(),
+                room_id: instance.rooms[k].id.clone(),
+            })
+        })
+        .collect();
+    let mut plan = proto::Plan {
         instance_name: instance.name.clone(),
-        ..Default::default()
+        appointments,
+        unscheduled: reasons::explain(instance, solution),
+        room_allocations,
+        score: None,
+        kpis: None,
+        solver_report: Some(report_to_proto(&solution.report)),
+    };
+    plan.score = Some(score(instance, &plan));
+    plan.kpis = Some(kpis(instance, &plan));
+    plan
+}
+
+fn report_to_proto(r: &solver::Report) -> proto::SolverReport {
+    let finite = |x: f64| if x.is_finite() { x } else { 0.0 };
+    proto::SolverReport {
+        status: match r.status {
+            Status::Optimal => proto::SolveStatus::Optimal,
+            Status::TimeLimit => proto::SolveStatus::TimeLimit,
+            Status::Trivial => proto::SolveStatus::Trivial,
+        } as i32,
+        level1_optimal: r.level1_optimal,
+        stages: r
+            .stages
+            .iter()
+            .map(|s| proto::StageReport {
+                name: s.name.clone(),
+                objective: finite(s.objective),
+                bound: finite(s.bound),
+                gap: finite(s.gap),
+                seconds: s.seconds,
+                status: s.status.clone(),
+            })
+            .collect(),
+        seconds: r.seconds,
+        variables: r.variables,
+        constraints: r.constraints,
+        components: r.components,
+        gap: finite(r.gap),
     }
 }

@@ -1,9 +1,25 @@
 //! The lexicographic MILP: compatibility, model building (one file per constraint family),
 //! the stages of levels 1-4 on HiGHS, and sequencing inside vacations.
 
+pub mod capacity;
+pub mod compat;
+pub mod greedy;
+mod highs_ext;
+pub mod levels;
+pub mod milp;
+pub mod rooms;
+pub mod sequence;
+pub mod stages;
+
+pub use greedy::{Placement, Placements};
+
 use crate::model::{Instance, Mode};
+use highs_ext::HighsCallError;
+use milp::Milp;
+use stages::Runner;
 use std::sync::atomic::AtomicBool;
 use std::sync::Arc;
+use std::time::{Duration, Instant};
 
 /// A progress event of a running solve.
 #[derive(Debug, Clone, PartialEq)]
@@ -115,23 +131,150 @@ pub struct Solution {
     pub rooms: Vec<Option<usize>>,
     /// What the solver did.
     pub report: Report,
+    /// Compatibility of the requests (for the reasons of unscheduled ones).
+    pub compat: compat::Compatibility,
 }
 
-/// Solves an instance under its lexicographic objective.
+/// Solves an instance under its lexicographic objective; never fails: when HiGHS reports
+/// an error or time runs out, the best plan found so far (at worst the greedy one) is
+/// returned with an honest status.
 pub fn solve(instance: &Instance, options: &SolveOptions) -> Solution {
-    let _ = options;
+    let started = Instant::now();
+    let limit = options
+        .time_limit_seconds
+        .map_or(instance.settings.time_limit_seconds, |t| {
+            t.min(instance.settings.time_limit_seconds)
+        })
+        .max(0.0);
+    let deadline = started + Duration::from_secs_f64(limit);
+    let threads = options.threads.unwrap_or(instance.settings.threads);
+    let compat = compat::compute(instance);
+    let greedy = greedy::plan(instance, &compat);
+    let mut report = Report {
+        status: Status::Trivial,
+        level1_optimal: true,
+        stages: Vec::new(),
+        seconds: 0.0,
+        variables: 0,
+        constraints: 0,
+        components: 1,
+        gap: 0.0,
+    };
+    if compat.pairs() == 0 {
+        report.seconds = started.elapsed().as_secs_f64();
+        return Solution {
+            assignments: Vec::new(),
+            rooms: vec![None; instance.vacations.len()],
+            report,
+            compat,
+        };
+    }
+    let (model, milp) = match milp::build(instance, &compat) {
+        Ok(m) => m,
+        Err(e) => {
+            tracing::error!(error = %e, "model build failed; returning the greedy plan");
+            return finish(instance, compat, &greedy.placed, greedy.rooms, report, started);
+        }
+    };
+    report.variables = milp.cols() as u64;
+    report.constraints = milp.rows as u64;
+    let sol = start_vector(&milp, &greedy);
+    let mut run = Runner::new(model, sol, options, started, deadline, threads);
+    run.planned = 3 * instance.classes.len() + 2;
+    let outcome = (|| -> Result<bool, HighsCallError> {
+        let proven = levels::level1(instance, &compat, &milp, &mut run)?;
+        levels::level2(instance, &compat, &milp, &mut run)?;
+        if !instance.settings.skip_quality {
+            levels::level3(instance, &milp, &mut run)?;
+            levels::level4(instance, &compat, &milp, &mut run)?;
+        }
+        Ok(proven)
+    })();
+    let proven = match outcome {
+        Ok(p) => p,
+        Err(e) => {
+            tracing::error!(error = %e, "HiGHS failed; returning the best plan found");
+            run.stopped = true;
+            false
+        }
+    };
+    let (placed, rooms) = read_solution(instance, &milp, &run.sol);
+    report.level1_optimal = proven;
+    report.status = if run.stopped { Status::TimeLimit } else { Status::Optimal };
+    report.gap = run
+        .reports
+        .iter()
+        .map(|s| s.gap)
+        .filter(|g| g.is_finite())
+        .fold(0.0, f64::max);
+    report.stages = std::mem::take(&mut run.reports);
+    finish(instance, compat, &placed, rooms, report, started)
+}
+
+/// The MIP start of the first stage: the greedy plan as a column vector.
+fn start_vector(milp: &Milp, greedy: &Placements) -> Vec<f64> {
+    let mut sol = vec![0.0; milp.cols()];
+    for p in &greedy.placed {
+        if let Some(&i) = milp.x_by_request[p.request]
+            .iter()
+            .find(|&&i| milp.x[i].vacation == p.vacation && milp.x[i].mode == p.mode)
+        {
+            sol[i] = 1.0;
+        }
+    }
+    for (j, y) in milp.y.iter().enumerate() {
+        if greedy.rooms[y.vacation] == Some(y.room) {
+            sol[milp.y_col(j)] = 1.0;
+        }
+    }
+    sol
+}
+
+/// Placements and rooms of a column vector; a room only for vacations that hold something.
+fn read_solution(
+    instance: &Instance,
+    milp: &Milp,
+    sol: &[f64],
+) -> (Vec<Placement>, Vec<Option<usize>>) {
+    let placed: Vec<Placement> = milp
+        .x
+        .iter()
+        .enumerate()
+        .filter(|&(i, _)| sol[i] > 0.5)
+        .map(|(_, x)| Placement {
+            request: x.request,
+            vacation: x.vacation,
+            mode: x.mode,
+        })
+        .collect();
+    let mut used = vec![false; instance.vacations.len()];
+    for p in &placed {
+        used[p.vacation] = true;
+    }
+    let mut rooms = vec![None; instance.vacations.len()];
+    for (j, y) in milp.y.iter().enumerate() {
+        if used[y.vacation] && sol[milp.y_col(j)] > 0.5 {
+            rooms[y.vacation] = Some(y.room);
+        }
+    }
+    (placed, rooms)
+}
+
+/// Sequences the placements and closes the report.
+fn finish(
+    instance: &Instance,
+    compat: compat::Compatibility,
+    placed: &[Placement],
+    rooms: Vec<Option<usize>>,
+    mut report: Report,
+    started: Instant,
+) -> Solution {
+    let assignments = sequence::sequence(instance, placed);
+    report.seconds = started.elapsed().as_secs_f64();
     Solution {
-        assignments: Vec::new(),
-        rooms: vec![None; instance.vacations.len()],
-        report: Report {
-            status: Status::Trivial,
-            level1_optimal: true,
-            stages: Vec::new(),
-            seconds: 0.0,
-            variables: 0,
-            constraints: 0,
-            components: 0,
-            gap: 0.0,
-        },
+        assignments,
+        rooms,
+        report,
+        compat,
     }
 }

@@ -1,0 +1,114 @@
+//! `convoplan solve`.
+
+use convoplan::plan;
+use convoplan::proto;
+use convoplan::solver::{ProgressEvent, SolveOptions};
+use indicatif::{ProgressBar, ProgressStyle};
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::Arc;
+use std::time::Duration;
+
+/// Arguments of `solve`.
+#[derive(clap::Args)]
+pub struct SolveArgs {
+    /// Instance file (JSON).
+    pub instance: PathBuf,
+    /// Where to write the plan (JSON); default: INSTANCE with `.plan.json`.
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// Wall-clock limit in seconds (the smaller of this and the policy's applies).
+    #[arg(long)]
+    pub time_limit: Option<f64>,
+    /// HiGHS threads.
+    #[arg(long)]
+    pub threads: Option<u32>,
+    /// No progress display.
+    #[arg(long, short)]
+    pub quiet: bool,
+}
+
+/// Runs `solve`.
+pub fn run(args: SolveArgs) -> anyhow::Result<ExitCode> {
+    let (_, instance) = super::read_instance(&args.instance)?;
+    let bar = if args.quiet {
+        ProgressBar::hidden()
+    } else {
+        ProgressBar::new_spinner()
+    };
+    bar.set_style(
+        ProgressStyle::with_template("{spinner} [{elapsed_precise}] {pos}/{len} {msg}")
+            .unwrap_or_else(|_| ProgressStyle::default_spinner()),
+    );
+    bar.enable_steady_tick(Duration::from_millis(200));
+    let sink_bar = bar.clone();
+    let options = SolveOptions {
+        time_limit_seconds: args.time_limit,
+        threads: args.threads,
+        progress: Some(Arc::new(move |e: &ProgressEvent| {
+            sink_bar.set_length(e.count as u64);
+            sink_bar.set_position(e.index as u64);
+            sink_bar.set_message(e.stage.clone());
+        })),
+        cancel: None,
+    };
+    let plan = plan::solve_plan(&instance, &options);
+    bar.finish_and_clear();
+    let out = args
+        .out
+        .unwrap_or_else(|| args.instance.with_extension("plan.json"));
+    super::write_json(&out, &plan)?;
+    print!("{}", summary(&plan));
+    println!("plan written to {}", out.display());
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The short summary a planner reads.
+pub fn summary(plan: &proto::Plan) -> String {
+    use std::fmt::Write;
+    let mut s = String::new();
+    let score = plan.score.clone().unwrap_or_default();
+    let _ = writeln!(
+        s,
+        "{:<28} {:>9} {:>8} {:>9} {:>9}",
+        "class", "scheduled", "pending", "min ratio", "mean ratio"
+    );
+    for c in &score.classes {
+        let urgency = match proto::Urgency::try_from(c.urgency) {
+            Ok(proto::Urgency::Overdue) => "overdue",
+            Ok(proto::Urgency::DueInHorizon) => "due in horizon",
+            _ => "due later",
+        };
+        let _ = writeln!(
+            s,
+            "{:<28} {:>9} {:>8} {:>9.3} {:>9.3}",
+            format!("tier {:>2} {urgency}", c.tier),
+            c.scheduled,
+            c.pending,
+            c.min_company_ratio,
+            c.mean_company_ratio
+        );
+    }
+    let scheduled: u32 = score.classes.iter().map(|c| c.scheduled).sum();
+    let pending: u32 = score.classes.iter().map(|c| c.pending).sum();
+    let _ = writeln!(
+        s,
+        "scheduled {scheduled} of {pending} requests; lateness {} days; quality {:.1}",
+        score.lateness_days, score.quality
+    );
+    if let Some(r) = &plan.solver_report {
+        let status = proto::SolveStatus::try_from(r.status)
+            .map(|x| x.as_str_name())
+            .unwrap_or("UNKNOWN");
+        let _ = writeln!(
+            s,
+            "status {status}; level 1 {}; gap {:.2e}; {:.2} s; {} variables, {} constraints",
+            if r.level1_optimal { "proven optimal" } else { "NOT proven" },
+            r.gap,
+            r.seconds,
+            r.variables,
+            r.constraints
+        );
+    }
+    s
+}

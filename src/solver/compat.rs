@@ -1,0 +1,149 @@
+//! Compatibility of requests with vacations: which (request, vacation, mode) triples the
+//! hard rules H2, H3, H5 and H7 allow, and in which rooms (H5 equipment, H7 centres). Only
+//! these pairs get variables. When a request has none, the first filter that emptied its
+//! candidate list is kept as the diagnosis.
+
+use crate::model::{Instance, Request, Role, Vacation};
+
+/// Why a request has no compatible option, in the order the filters run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Exclusion {
+    /// No active vacation of a professional qualified for the kind and role.
+    NoQualifiedProfessional,
+    /// Released after the horizon or the notice limit, or every qualified vacation is
+    /// before its release date.
+    OutsideWindow,
+    /// Unavailable on every half-day with a qualified vacation.
+    WorkerUnavailable,
+    /// No qualified vacation in an allowed centre, nor a teleconsultation it accepts.
+    NoAllowedCentreOrMode,
+    /// No room with its equipment in the qualified vacations' centres.
+    NoEquippedRoom,
+    /// Longer than every compatible vacation.
+    TooLong,
+}
+
+/// A compatible vacation for a request.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Option_ {
+    /// Vacation index.
+    pub vacation: usize,
+    /// Rooms (of the vacation's candidate centres) in which an in-person visit is allowed;
+    /// empty when in person is impossible.
+    pub rooms: Vec<usize>,
+    /// A teleconsultation is possible.
+    pub tele: bool,
+    /// Minutes with this vacation's professional.
+    pub minutes: u32,
+}
+
+/// Compatibility of every request.
+#[derive(Debug, Clone, Default)]
+pub struct Compatibility {
+    /// Options per request, by vacation index.
+    pub options: Vec<Vec<Option_>>,
+    /// Diagnosis of requests with no option.
+    pub exclusions: Vec<Option<Exclusion>>,
+    /// Rooms each vacation may hold (rooms of its candidate centres), sorted.
+    pub vacation_rooms: Vec<Vec<usize>>,
+}
+
+impl Compatibility {
+    /// Number of (request, vacation) pairs.
+    pub fn pairs(&self) -> usize {
+        self.options.iter().map(Vec::len).sum()
+    }
+}
+
+/// True when the vacation's professional may perform the request (H2).
+pub fn qualified(instance: &Instance, r: &Request, v: &Vacation) -> bool {
+    let p = &instance.professionals[v.professional];
+    p.qualified[r.kind]
+        && !(r.needs_doctor && p.role != Role::Doctor)
+        && !(r.needs_nurse && p.role != Role::Nurse)
+}
+
+/// Computes the options of every request.
+pub fn compute(instance: &Instance) -> Compatibility {
+    let vacation_rooms: Vec<Vec<usize>> = instance
+        .vacations
+        .iter()
+        .map(|v| {
+            let mut rooms: Vec<usize> = v
+                .centres
+                .iter()
+                .flat_map(|&c| instance.centres[c].rooms.iter().copied())
+                .collect();
+            rooms.sort_unstable();
+            rooms
+        })
+        .collect();
+    let horizon_end = instance.days as i64;
+    let mut options = Vec::with_capacity(instance.requests.len());
+    let mut exclusions = Vec::with_capacity(instance.requests.len());
+    for r in &instance.requests {
+        let earliest = r.release_day.max(instance.first_bookable_day).max(0);
+        // Filters run in order; the furthest filter any vacation got past names the reason.
+        let mut found = Vec::new();
+        let mut best_stage = None::<Exclusion>;
+        for (vi, v) in instance.vacations.iter().enumerate() {
+            let reached = (|| {
+                if v.cancelled || !qualified(instance, r, v) {
+                    return Exclusion::NoQualifiedProfessional;
+                }
+                if v.day < earliest || v.day >= horizon_end {
+                    return Exclusion::OutsideWindow;
+                }
+                if r.unavailable.iter().any(|&(d, h)| d == v.day && h == v.half_day()) {
+                    return Exclusion::WorkerUnavailable;
+                }
+                let tele = v.tele && r.tele_possible();
+                let centre_ok = |c: usize| r.allowed_centres.is_empty() || r.allowed_centres.contains(&c);
+                let in_person_centres = v.in_person && r.in_person && v.centres.iter().any(|&c| centre_ok(c));
+                if !tele && !in_person_centres {
+                    return Exclusion::NoAllowedCentreOrMode;
+                }
+                let rooms: Vec<usize> = if in_person_centres {
+                    vacation_rooms[vi]
+                        .iter()
+                        .copied()
+                        .filter(|&k| {
+                            let room = &instance.rooms[k];
+                            centre_ok(room.centre) && room.equipment & r.equipment == r.equipment
+                        })
+                        .collect()
+                } else {
+                    Vec::new()
+                };
+                if !tele && rooms.is_empty() {
+                    return Exclusion::NoEquippedRoom;
+                }
+                let minutes = r.minutes(instance.professionals[v.professional].role);
+                if minutes > v.minutes() {
+                    return Exclusion::TooLong;
+                }
+                found.push(Option_ {
+                    vacation: vi,
+                    rooms,
+                    tele,
+                    minutes,
+                });
+                Exclusion::TooLong
+            })();
+            if best_stage.is_none_or(|b| reached > b) {
+                best_stage = Some(reached);
+            }
+        }
+        exclusions.push(if found.is_empty() {
+            Some(best_stage.unwrap_or(Exclusion::NoQualifiedProfessional))
+        } else {
+            None
+        });
+        options.push(found);
+    }
+    Compatibility {
+        options,
+        exclusions,
+        vacation_rooms,
+    }
+}

@@ -1,0 +1,114 @@
+//! The planner an assistant would be by hand: requests sorted by class then due date, each
+//! put in the earliest compatible free place. It gives the MILP its first incumbent (which
+//! often closes a class by its bound at once) and is the baseline of the `bench` command.
+
+use super::compat::Compatibility;
+use crate::model::{Instance, Mode};
+
+/// A placement without times: request, vacation, mode.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Placement {
+    /// Request index.
+    pub request: usize,
+    /// Vacation index.
+    pub vacation: usize,
+    /// Mode.
+    pub mode: Mode,
+}
+
+/// Placements and the room held by each vacation.
+#[derive(Debug, Clone, Default)]
+pub struct Placements {
+    /// Scheduled requests.
+    pub placed: Vec<Placement>,
+    /// Room held per vacation.
+    pub rooms: Vec<Option<usize>>,
+}
+
+/// Runs the greedy planner.
+pub fn plan(instance: &Instance, compat: &Compatibility) -> Placements {
+    let nv = instance.vacations.len();
+    let mut used = vec![0u32; nv];
+    let mut count = vec![0u32; nv];
+    let mut room_of: Vec<Option<usize>> = vec![None; nv];
+    // Vacations holding each room, to refuse a room to an overlapping vacation.
+    let mut holders: Vec<Vec<usize>> = vec![Vec::new(); instance.rooms.len()];
+    let mut order: Vec<usize> = (0..instance.requests.len()).collect();
+    order.sort_by_key(|&r| {
+        let q = &instance.requests[r];
+        (q.class_index, q.due_day.unwrap_or(i64::MAX), r)
+    });
+    let mut placed = Vec::new();
+    for r in order {
+        let mut opts: Vec<usize> = (0..compat.options[r].len()).collect();
+        opts.sort_by_key(|&i| {
+            let v = &instance.vacations[compat.options[r][i].vacation];
+            (v.day, v.start, compat.options[r][i].vacation)
+        });
+        for i in opts {
+            let o = &compat.options[r][i];
+            let v = &instance.vacations[o.vacation];
+            if used[o.vacation] + o.minutes > v.minutes()
+                || v.max_appointments.is_some_and(|m| count[o.vacation] >= m)
+            {
+                continue;
+            }
+            let mode = if !v.needs_room() {
+                Some(Mode::Teleconsultation)
+            } else if let Some(room) = room_of[o.vacation] {
+                if o.rooms.contains(&room) {
+                    Some(Mode::InPerson)
+                } else if o.tele {
+                    Some(Mode::Teleconsultation)
+                } else {
+                    None
+                }
+            } else {
+                let free = |k: &usize| {
+                    holders[*k].iter().all(|&w| {
+                        let x = &instance.vacations[w];
+                        x.day != v.day || x.end <= v.start || v.end <= x.start
+                    })
+                };
+                // Keep equipped rooms for the visits that need them.
+                let pick = |rooms: &[usize]| {
+                    rooms
+                        .iter()
+                        .filter(|k| free(k))
+                        .min_by_key(|&&k| (instance.rooms[k].equipment.count_ones(), k))
+                        .copied()
+                };
+                let (room, mode) = match pick(&o.rooms) {
+                    Some(k) => (Some(k), Some(Mode::InPerson)),
+                    None if o.tele => (
+                        pick(&compat.vacation_rooms[o.vacation]),
+                        Some(Mode::Teleconsultation),
+                    ),
+                    None => (None, None),
+                };
+                match room {
+                    Some(k) => {
+                        room_of[o.vacation] = Some(k);
+                        holders[k].push(o.vacation);
+                        mode
+                    }
+                    None => None,
+                }
+            };
+            if let Some(mode) = mode {
+                used[o.vacation] += o.minutes;
+                count[o.vacation] += 1;
+                placed.push(Placement {
+                    request: r,
+                    vacation: o.vacation,
+                    mode,
+                });
+                break;
+            }
+        }
+    }
+    Placements {
+        placed,
+        rooms: room_of,
+    }
+}

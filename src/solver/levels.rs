@@ -1,0 +1,299 @@
+//! The four levels of the objective (design.md §1), as stages on the [`Runner`]:
+//! 1. class by class, the number of scheduled requests;
+//! 2. class by class, the smallest company service ratio, then their sum;
+//! 3. total days of lateness;
+//! 4. quality (referent, preferred professional and centre, grouping, rooms opened).
+
+use super::compat::Compatibility;
+use super::highs_ext::HighsCallError;
+use super::milp::Milp;
+use super::stages::{Gaps, Runner, StageStatus};
+use crate::model::{Instance, Mode, Urgency};
+use highs::Sense;
+use std::collections::BTreeMap;
+
+/// Human name of a class, e.g. "tier 1 overdue".
+pub fn class_name(instance: &Instance, class: usize) -> String {
+    let c = instance.classes[class];
+    let u = match c.urgency {
+        Urgency::Overdue => "overdue",
+        Urgency::DueInHorizon => "due in horizon",
+        Urgency::DueLater => "due later",
+    };
+    format!("tier {} {u}", c.tier)
+}
+
+/// Assignment columns of the requests of each class.
+fn class_columns(instance: &Instance, milp: &Milp) -> Vec<Vec<usize>> {
+    let mut cols = vec![Vec::new(); instance.classes.len()];
+    for (r, list) in milp.x_by_request.iter().enumerate() {
+        cols[instance.requests[r].class_index].extend(list.iter().copied());
+    }
+    cols
+}
+
+/// Level 1: maximise each class count in order and fix it. Returns true when every class
+/// is proven optimal.
+pub fn level1(
+    instance: &Instance,
+    compat: &Compatibility,
+    milp: &Milp,
+    run: &mut Runner,
+) -> Result<bool, HighsCallError> {
+    let cols = class_columns(instance, milp);
+    let mut proven = true;
+    for (c, list) in cols.iter().enumerate() {
+        let name = format!("L1 {}", class_name(instance, c));
+        // Bound: requests of the class that have any option.
+        let bound = instance
+            .requests
+            .iter()
+            .zip(&compat.options)
+            .filter(|(r, o)| r.class_index == c && !o.is_empty())
+            .count() as f64;
+        let terms: Vec<(usize, f64)> = list.iter().map(|&i| (i, 1.0)).collect();
+        let current = run.value(&terms);
+        let result = if terms.is_empty() {
+            run.close(&name, 0.0, "bound")
+        } else if current >= bound - 0.5 {
+            run.close(&name, current, "bound")
+        } else {
+            run.optimise(&name, Sense::Maximise, &terms, Gaps::INTEGER)?
+        };
+        if result.status == StageStatus::Stopped {
+            proven = false;
+        }
+        if !terms.is_empty() {
+            let reached = run.value(&terms).round();
+            run.add_row(reached - 0.5, f64::INFINITY, &terms)?;
+        }
+    }
+    Ok(proven)
+}
+
+/// Level 2: per class, maximise the smallest company service ratio, then their sum.
+pub fn level2(
+    instance: &Instance,
+    compat: &Compatibility,
+    milp: &Milp,
+    run: &mut Runner,
+) -> Result<(), HighsCallError> {
+    for c in 0..instance.classes.len() {
+        // Companies of the class: pending count, columns, schedulable count.
+        let mut companies: BTreeMap<usize, (f64, Vec<usize>, f64)> = BTreeMap::new();
+        for (r, req) in instance.requests.iter().enumerate() {
+            if req.class_index != c {
+                continue;
+            }
+            let e = companies.entry(req.company).or_insert((0.0, Vec::new(), 0.0));
+            e.0 += 1.0;
+            e.1.extend(milp.x_by_request[r].iter().copied());
+            if !compat.options[r].is_empty() {
+                e.2 += 1.0;
+            }
+        }
+        let count: Vec<(usize, f64)> = companies
+            .values()
+            .flat_map(|(_, cols, _)| cols.iter().map(|&i| (i, 1.0)))
+            .collect();
+        let scheduled = run.value(&count).round();
+        let pending: f64 = companies.values().map(|e| e.0).sum();
+        // Every ratio is fixed when the class is empty or full, or held by one company.
+        if companies.len() < 2 || scheduled < 0.5 || scheduled > pending - 0.5 {
+            continue;
+        }
+        let name = class_name(instance, c);
+        let ratio_of = |run: &Runner, cols: &[usize], p: f64| {
+            cols.iter().map(|&i| run.sol[i]).sum::<f64>().round() / p
+        };
+        // Smallest ratio: moot when some company can have nothing scheduled.
+        let cap = companies
+            .values()
+            .map(|(p, _, s)| s / p)
+            .fold(f64::INFINITY, f64::min);
+        let current_min = companies
+            .values()
+            .map(|(p, cols, _)| ratio_of(run, cols, *p))
+            .fold(f64::INFINITY, f64::min);
+        let min_name = format!("L2 min ratio {name}");
+        if cap <= 0.0 || current_min >= cap - 1e-9 {
+            run.close(&min_name, current_min, "bound");
+        } else {
+            let z = run.add_col(0.0, 1.0, false, current_min)?;
+            for (p, cols, _) in companies.values() {
+                let mut row: Vec<(usize, f64)> = cols.iter().map(|&i| (i, 1.0)).collect();
+                row.push((z, -p));
+                run.add_row(0.0, f64::INFINITY, &row)?;
+            }
+            run.optimise(&min_name, Sense::Maximise, &[(z, 1.0)], Gaps::EXACT)?;
+            let reached = companies
+                .values()
+                .map(|(p, cols, _)| ratio_of(run, cols, *p))
+                .fold(f64::INFINITY, f64::min);
+            // Hold it as integer floors per company: exact, no fractional tolerance.
+            run.set_bounds(z, 0.0, 0.0)?;
+            run.sol[z] = 0.0;
+            for (p, cols, _) in companies.values() {
+                let need = (reached * p - 1e-9).ceil();
+                if need > 0.0 {
+                    let row: Vec<(usize, f64)> = cols.iter().map(|&i| (i, 1.0)).collect();
+                    run.add_row(need - 0.5, f64::INFINITY, &row)?;
+                }
+            }
+        }
+        // Sum of ratios.
+        let terms: Vec<(usize, f64)> = companies
+            .values()
+            .flat_map(|(p, cols, _)| cols.iter().map(move |&i| (i, 1.0 / p)))
+            .collect();
+        let sum_name = format!("L2 sum ratios {name}");
+        let cap_sum: f64 = companies.values().map(|(p, _, s)| s / p).sum();
+        if run.value(&terms) >= cap_sum - 1e-9 {
+            run.close(&sum_name, run.value(&terms), "bound");
+        } else {
+            run.optimise(&sum_name, Sense::Maximise, &terms, Gaps::EXACT)?;
+        }
+        let reached: f64 = companies
+            .values()
+            .map(|(p, cols, _)| ratio_of(run, cols, *p))
+            .sum();
+        run.add_row(reached - 1e-9, f64::INFINITY, &terms)?;
+    }
+    Ok(())
+}
+
+/// Days late of request `r` in vacation `v`.
+pub fn lateness(instance: &Instance, r: usize, v: usize) -> i64 {
+    let req = &instance.requests[r];
+    req.due_day
+        .map_or(0, |d| (instance.vacations[v].day - d).max(0))
+}
+
+/// Level 3: minimise the total days of lateness, then fix it.
+pub fn level3(instance: &Instance, milp: &Milp, run: &mut Runner) -> Result<(), HighsCallError> {
+    let terms: Vec<(usize, f64)> = milp
+        .x
+        .iter()
+        .enumerate()
+        .filter_map(|(i, x)| {
+            let late = lateness(instance, x.request, x.vacation);
+            (late > 0).then_some((i, late as f64))
+        })
+        .collect();
+    if terms.is_empty() || run.value(&terms) < 0.5 {
+        run.close("L3 lateness", run.value(&terms), "bound");
+        return Ok(());
+    }
+    run.optimise("L3 lateness", Sense::Minimise, &terms, Gaps::INTEGER)?;
+    let reached = run.value(&terms).round();
+    run.add_row(f64::NEG_INFINITY, reached + 0.5, &terms)
+}
+
+/// Level 4: maximise the weighted quality terms.
+pub fn level4(
+    instance: &Instance,
+    compat: &Compatibility,
+    milp: &Milp,
+    run: &mut Runner,
+) -> Result<(), HighsCallError> {
+    let w = instance.weights;
+    let mut terms: Vec<(usize, f64)> = Vec::new();
+    // Per-appointment bonuses: referent, preferred professional, preferred centre when the
+    // vacation has a single candidate centre.
+    let mut pairs: BTreeMap<(usize, usize), Vec<usize>> = BTreeMap::new();
+    for (i, x) in milp.x.iter().enumerate() {
+        let req = &instance.requests[x.request];
+        let vac = &instance.vacations[x.vacation];
+        let company = &instance.companies[req.company];
+        let mut bonus = 0.0;
+        if company.referent == Some(vac.professional) {
+            bonus += w.referent;
+        }
+        if req.preferred_professional == Some(vac.professional) {
+            bonus += w.preferred_professional;
+        }
+        let wanted = req.preferred_centre.or(company.home_centre);
+        if let (Mode::InPerson, Some(c)) = (x.mode, wanted) {
+            if vac.centres == [c] {
+                bonus += w.preferred_centre;
+            } else if vac.centres.contains(&c) && w.preferred_centre > 0.0 {
+                // w <= x and w <= rooms of that centre the visit may use.
+                let rooms: Vec<usize> = compat.options[x.request][x.option]
+                    .rooms
+                    .iter()
+                    .copied()
+                    .filter(|&k| instance.rooms[k].centre == c)
+                    .collect();
+                let ycols: Vec<usize> = milp
+                    .y
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, y)| y.vacation == x.vacation && rooms.contains(&y.room))
+                    .map(|(j, _)| milp.y_col(j))
+                    .collect();
+                let start = if run.sol[i] > 0.5 && ycols.iter().any(|&y| run.sol[y] > 0.5) {
+                    1.0
+                } else {
+                    0.0
+                };
+                let col = run.add_col(0.0, 1.0, true, start)?;
+                run.add_row(f64::NEG_INFINITY, 0.0, &[(col, 1.0), (i, -1.0)])?;
+                let mut row: Vec<(usize, f64)> = ycols.iter().map(|&y| (y, -1.0)).collect();
+                row.push((col, 1.0));
+                run.add_row(f64::NEG_INFINITY, 0.0, &row)?;
+                terms.push((col, w.preferred_centre));
+            }
+        }
+        if bonus > 0.0 {
+            terms.push((i, bonus));
+        }
+        pairs.entry((req.company, x.vacation)).or_default().push(i);
+    }
+    // Company spread: g[k,v] >= x for each of k's columns in v; u_k <= Σ_v g[k,v]; the
+    // penalty is Σ g - Σ u = extra vacations per company.
+    if w.company_spread > 0.0 {
+        let mut by_company: BTreeMap<usize, Vec<usize>> = BTreeMap::new();
+        for ((k, _), cols) in &pairs {
+            let start = if cols.iter().any(|&i| run.sol[i] > 0.5) { 1.0 } else { 0.0 };
+            let g = run.add_col(0.0, 1.0, true, start)?;
+            for &i in cols {
+                run.add_row(f64::NEG_INFINITY, 0.0, &[(i, 1.0), (g, -1.0)])?;
+            }
+            terms.push((g, -w.company_spread));
+            by_company.entry(*k).or_default().push(g);
+        }
+        for gs in by_company.values() {
+            let start = if gs.iter().any(|&g| run.sol[g] > 0.5) { 1.0 } else { 0.0 };
+            let u = run.add_col(0.0, 1.0, false, start)?;
+            let mut row: Vec<(usize, f64)> = gs.iter().map(|&g| (g, -1.0)).collect();
+            row.push((u, 1.0));
+            run.add_row(f64::NEG_INFINITY, 0.0, &row)?;
+            terms.push((u, w.company_spread));
+        }
+    }
+    // Rooms opened: open[k] >= y[v,k].
+    if w.room_opened > 0.0 {
+        let mut by_room: BTreeMap<usize, Vec<usize>> = BTreeMap::new();
+        for (j, y) in milp.y.iter().enumerate() {
+            by_room.entry(y.room).or_default().push(milp.y_col(j));
+        }
+        for ys in by_room.values() {
+            let start = if ys.iter().any(|&y| run.sol[y] > 0.5) { 1.0 } else { 0.0 };
+            let open = run.add_col(0.0, 1.0, false, start)?;
+            for &y in ys {
+                run.add_row(f64::NEG_INFINITY, 0.0, &[(y, 1.0), (open, -1.0)])?;
+            }
+            terms.push((open, -w.room_opened));
+        }
+    }
+    if terms.is_empty() {
+        run.close("L4 quality", 0.0, "bound");
+        return Ok(());
+    }
+    let gaps = Gaps {
+        abs: 1e-6,
+        rel: instance.settings.relative_gap,
+    };
+    run.optimise("L4 quality", Sense::Maximise, &terms, gaps)?;
+    Ok(())
+}

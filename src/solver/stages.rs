@@ -1,0 +1,294 @@
+//! Runs the lexicographic stages on one HiGHS model: each stage sets its objective, starts
+//! from the incumbent of the stage before (a full MIP start, always feasible since every
+//! fixed level holds for it), and its optimum is then fixed as a row for the stages after.
+
+use super::highs_ext::{self, HighsCallError};
+use super::{ProgressEvent, SolveOptions, StageReport};
+use highs::{HighsModelStatus, HighsSolutionStatus, Sense};
+use std::sync::atomic::Ordering;
+use std::time::Instant;
+
+/// Gap settings of a stage.
+#[derive(Debug, Clone, Copy)]
+pub struct Gaps {
+    /// Absolute gap (0.99 proves an integer objective).
+    pub abs: f64,
+    /// Relative gap.
+    pub rel: f64,
+}
+
+impl Gaps {
+    /// Exact for an integer objective.
+    pub const INTEGER: Gaps = Gaps { abs: 0.99, rel: 0.0 };
+    /// Exact for a fractional objective.
+    pub const EXACT: Gaps = Gaps { abs: 1e-7, rel: 0.0 };
+}
+
+/// How a stage ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StageStatus {
+    /// Solved to the gap.
+    Optimal,
+    /// Closed by a bound without a MILP.
+    Bound,
+    /// Stopped by the time limit or a cancellation.
+    Stopped,
+}
+
+/// Result of one stage.
+#[derive(Debug, Clone, Copy)]
+pub struct StageResult {
+    /// Objective of the incumbent after the stage.
+    pub objective: f64,
+    /// Best bound.
+    pub bound: f64,
+    /// How it ended.
+    pub status: StageStatus,
+}
+
+/// The model and its incumbent across the stages.
+pub struct Runner<'a> {
+    model: Option<highs::Model>,
+    /// Incumbent value of every column.
+    pub sol: Vec<f64>,
+    integer: Vec<bool>,
+    costed: Vec<usize>,
+    options: &'a SolveOptions,
+    started: Instant,
+    deadline: Instant,
+    /// Reports of the stages run so far.
+    pub reports: Vec<StageReport>,
+    /// Planned number of stages (for progress).
+    pub planned: usize,
+    /// True once a stage was stopped: later stages are skipped.
+    pub stopped: bool,
+}
+
+impl<'a> Runner<'a> {
+    /// Wraps a model whose columns `0..sol.len()` are all integer, with an initial feasible
+    /// solution.
+    pub fn new(
+        mut model: highs::Model,
+        sol: Vec<f64>,
+        options: &'a SolveOptions,
+        started: Instant,
+        deadline: Instant,
+        threads: u32,
+    ) -> Self {
+        model.make_quiet();
+        model.set_option("mip_feasibility_tolerance", 1e-7);
+        if threads > 0 {
+            model.set_option("threads", threads as i32);
+        }
+        let n = sol.len();
+        Runner {
+            model: Some(model),
+            sol,
+            integer: vec![true; n],
+            costed: Vec::new(),
+            options,
+            started,
+            deadline,
+            reports: Vec::new(),
+            planned: 0,
+            stopped: false,
+        }
+    }
+
+    fn model(&mut self) -> Result<&mut highs::Model, HighsCallError> {
+        self.model.as_mut().ok_or(HighsCallError("model lost"))
+    }
+
+    /// Adds a column with start value `start`.
+    pub fn add_col(
+        &mut self,
+        lower: f64,
+        upper: f64,
+        integer: bool,
+        start: f64,
+    ) -> Result<usize, HighsCallError> {
+        let col = highs_ext::add_col(self.model()?, 0.0, lower, upper, integer)?;
+        self.sol.push(start);
+        self.integer.push(integer);
+        Ok(col)
+    }
+
+    /// Adds a row.
+    pub fn add_row(
+        &mut self,
+        lower: f64,
+        upper: f64,
+        terms: &[(usize, f64)],
+    ) -> Result<(), HighsCallError> {
+        highs_ext::add_row(self.model()?, lower, upper, terms)
+    }
+
+    /// Changes a column's bounds.
+    pub fn set_bounds(&mut self, col: usize, lower: f64, upper: f64) -> Result<(), HighsCallError> {
+        highs_ext::set_bounds(self.model()?, col, lower, upper)
+    }
+
+    /// Value of `terms` at the incumbent.
+    pub fn value(&self, terms: &[(usize, f64)]) -> f64 {
+        terms.iter().map(|&(c, w)| w * self.sol[c]).sum()
+    }
+
+    /// Seconds since the solve started.
+    pub fn elapsed(&self) -> f64 {
+        self.started.elapsed().as_secs_f64()
+    }
+
+    fn cancelled(&self) -> bool {
+        self.options
+            .cancel
+            .as_ref()
+            .is_some_and(|c| c.load(Ordering::Relaxed))
+    }
+
+    fn emit(&self, name: &str, finished: bool, objective: f64, bound: f64, gap: f64) {
+        if let Some(sink) = &self.options.progress {
+            sink(&ProgressEvent {
+                stage: name.to_string(),
+                finished,
+                incumbent: objective,
+                bound,
+                gap,
+                elapsed_seconds: self.elapsed(),
+                index: self.reports.len(),
+                count: self.planned.max(self.reports.len() + 1),
+            });
+        }
+    }
+
+    /// Records a stage closed without a MILP (its incumbent meets a bound, or it is moot).
+    pub fn close(&mut self, name: &str, objective: f64, status: &str) -> StageResult {
+        self.emit(name, true, objective, objective, 0.0);
+        self.reports.push(StageReport {
+            name: name.to_string(),
+            objective,
+            bound: objective,
+            gap: 0.0,
+            seconds: 0.0,
+            status: status.to_string(),
+        });
+        StageResult {
+            objective,
+            bound: objective,
+            status: StageStatus::Bound,
+        }
+    }
+
+    /// Optimises `terms` from the incumbent; keeps the incumbent when HiGHS finds nothing
+    /// better in the time left.
+    pub fn optimise(
+        &mut self,
+        name: &str,
+        sense: Sense,
+        terms: &[(usize, f64)],
+        gaps: Gaps,
+    ) -> Result<StageResult, HighsCallError> {
+        let before = self.value(terms);
+        let left = self.deadline.saturating_duration_since(Instant::now()).as_secs_f64();
+        if self.stopped || self.cancelled() || left <= 0.01 {
+            self.stopped = true;
+            self.emit(name, true, before, f64::NAN, f64::NAN);
+            self.reports.push(StageReport {
+                name: name.to_string(),
+                objective: before,
+                bound: f64::NAN,
+                gap: f64::NAN,
+                seconds: 0.0,
+                status: "skipped".to_string(),
+            });
+            return Ok(StageResult {
+                objective: before,
+                bound: f64::NAN,
+                status: StageStatus::Stopped,
+            });
+        }
+        self.emit(name, false, before, f64::NAN, f64::NAN);
+        let t0 = Instant::now();
+        let costed = std::mem::take(&mut self.costed);
+        let sol = self.sol.clone();
+        let mut model = self.model.take().ok_or(HighsCallError("model lost"))?;
+        for c in costed {
+            highs_ext::set_cost(&mut model, c, 0.0)?;
+        }
+        for &(c, w) in terms {
+            highs_ext::set_cost(&mut model, c, w)?;
+        }
+        self.costed = terms.iter().map(|&(c, _)| c).collect();
+        model.set_sense(sense);
+        model.set_option("time_limit", left);
+        model.set_option("mip_abs_gap", gaps.abs);
+        model.set_option("mip_rel_gap", gaps.rel);
+        model
+            .try_set_solution(Some(&sol), None, None, None)
+            .map_err(|_| HighsCallError("Highs_setSolution"))?;
+        let solved = model
+            .try_solve()
+            .map_err(|_| HighsCallError("Highs_run"))?;
+        let status = solved.status();
+        let has_solution = solved.primal_solution_status() == HighsSolutionStatus::Feasible;
+        let mut result_status = match status {
+            HighsModelStatus::Optimal => StageStatus::Optimal,
+            _ => StageStatus::Stopped,
+        };
+        let bound_info = solved.double_info_value(c"mip_dual_bound").ok();
+        if has_solution {
+            let new = solved.get_solution();
+            let cols = new.columns();
+            let candidate: Vec<f64> = cols
+                .iter()
+                .zip(&self.integer)
+                .map(|(&v, &int)| if int { v.round() } else { v })
+                .collect();
+            let value: f64 = terms.iter().map(|&(c, w)| w * candidate[c]).sum();
+            let better = match sense {
+                Sense::Maximise => value >= before - 1e-9,
+                Sense::Minimise => value <= before + 1e-9,
+            };
+            if better && candidate.len() == self.sol.len() {
+                self.sol = candidate;
+            }
+        } else if status == HighsModelStatus::Infeasible {
+            // The incumbent is feasible, so this is a numerical failure: keep it.
+            result_status = StageStatus::Stopped;
+        }
+        self.model = Some(solved.into());
+        let objective = self.value(terms);
+        let bound = match (result_status, bound_info) {
+            (StageStatus::Optimal, _) => objective,
+            (_, Some(b)) if b.is_finite() => b,
+            _ => f64::NAN,
+        };
+        let gap = if bound.is_nan() {
+            f64::NAN
+        } else {
+            (bound - objective).abs() / objective.abs().max(1.0)
+        };
+        if result_status == StageStatus::Stopped {
+            self.stopped = true;
+        }
+        let seconds = t0.elapsed().as_secs_f64();
+        self.emit(name, true, objective, bound, gap);
+        self.reports.push(StageReport {
+            name: name.to_string(),
+            objective,
+            bound,
+            gap,
+            seconds,
+            status: match result_status {
+                StageStatus::Optimal => "optimal",
+                StageStatus::Bound => "bound",
+                StageStatus::Stopped => "time_limit",
+            }
+            .to_string(),
+        });
+        Ok(StageResult {
+            objective,
+            bound,
+            status: result_status,
+        })
+    }
+}
