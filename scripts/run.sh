@@ -1,0 +1,8 @@
+#!/usr/bin/env bash
+# Sets everything up, builds, and solves the bundled default instance (instances/small.json).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+./scripts/setup.sh
+cargo build --release --locked
+./target/release/convoplan solve instances/small.json --out target/small.plan.json "$@"
+./target/release/convoplan validate instances/small.json target/small.plan.json
