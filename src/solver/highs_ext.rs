@@ -103,3 +103,101 @@ pub fn add_col(
     }
     Ok(col)
 }
+
+/// What the HiGHS callback sees while a stage runs: the cancellation flag and where to
+/// report improving solutions.
+pub struct CallbackState {
+    /// Set to stop the solve at HiGHS's next interrupt check.
+    pub cancel: Option<std::sync::Arc<std::sync::atomic::AtomicBool>>,
+    /// Progress sink.
+    pub progress: Option<super::ProgressSink>,
+    /// Current stage: name, index, planned count.
+    pub stage: std::sync::Mutex<(String, usize, usize)>,
+    /// When the solve started.
+    pub started: std::time::Instant,
+}
+
+// kHighsCallback* constants of highs_c_api.h.
+const SIMPLEX_INTERRUPT: c_int = 1;
+const IPM_INTERRUPT: c_int = 2;
+const MIP_IMPROVING_SOLUTION: c_int = 4;
+const MIP_INTERRUPT: c_int = 6;
+
+unsafe extern "C" fn on_callback(
+    kind: c_int,
+    _message: *const std::os::raw::c_char,
+    data_out: *const highs_sys::HighsCallbackDataOut,
+    data_in: *mut highs_sys::HighsCallbackDataIn,
+    user: *mut std::os::raw::c_void,
+) {
+    // A panic must not unwind into C++.
+    let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        if user.is_null() {
+            return;
+        }
+        // SAFETY: `user` is the `CallbackState` installed by `install_callback`, which the
+        // runner keeps alive (boxed) for as long as the model exists.
+        let state = unsafe { &*(user as *const CallbackState) };
+        match kind {
+            SIMPLEX_INTERRUPT | IPM_INTERRUPT | MIP_INTERRUPT => {
+                let stop = state
+                    .cancel
+                    .as_ref()
+                    .is_some_and(|c| c.load(std::sync::atomic::Ordering::Relaxed));
+                if stop && !data_in.is_null() {
+                    // SAFETY: HiGHS passes a valid data_in for interrupt callbacks.
+                    unsafe { (*data_in).user_interrupt = 1 };
+                }
+            }
+            MIP_IMPROVING_SOLUTION => {
+                if let (Some(sink), false) = (&state.progress, data_out.is_null()) {
+                    // SAFETY: HiGHS passes a valid data_out for MIP callbacks.
+                    let out = unsafe { &*data_out };
+                    let (name, index, count) = match state.stage.lock() {
+                        Ok(g) => g.clone(),
+                        Err(_) => return,
+                    };
+                    sink(&super::ProgressEvent {
+                        stage: name,
+                        finished: false,
+                        incumbent: out.mip_primal_bound,
+                        bound: out.mip_dual_bound,
+                        gap: out.mip_gap,
+                        elapsed_seconds: state.started.elapsed().as_secs_f64(),
+                        index,
+                        count,
+                    });
+                }
+            }
+            _ => {}
+        }
+    }));
+}
+
+/// Installs the callback on a model; `state` must outlive every later solve of it.
+pub fn install_callback(
+    model: &mut highs::Model,
+    state: &CallbackState,
+) -> Result<(), HighsCallError> {
+    let ptr = model.as_mut_ptr();
+    // SAFETY: `state` outlives the model's solves (the runner owns both, boxed); the
+    // callback only reads it.
+    let status = unsafe {
+        highs_sys::Highs_setCallback(
+            ptr,
+            Some(on_callback),
+            state as *const CallbackState as *mut std::os::raw::c_void,
+        )
+    };
+    check(status, "Highs_setCallback")?;
+    let mut kinds = vec![SIMPLEX_INTERRUPT, IPM_INTERRUPT, MIP_INTERRUPT];
+    if state.progress.is_some() {
+        kinds.push(MIP_IMPROVING_SOLUTION);
+    }
+    for kind in kinds {
+        // SAFETY: a valid HiGHS instance and a known callback type.
+        let status = unsafe { highs_sys::Highs_startCallback(ptr, kind) };
+        check(status, "Highs_startCallback")?;
+    }
+    Ok(())
+}

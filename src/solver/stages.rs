@@ -49,6 +49,8 @@ pub struct StageResult {
 /// The model and its incumbent across the stages.
 pub struct Runner<'a> {
     model: Option<highs::Model>,
+    // Declared after `model` so that it is dropped after it: HiGHS holds a pointer to it.
+    callback: Box<highs_ext::CallbackState>,
     /// Incumbent value of every column.
     pub sol: Vec<f64>,
     integer: Vec<bool>,
@@ -80,9 +82,19 @@ impl<'a> Runner<'a> {
         if threads > 0 {
             model.set_option("threads", threads as i32);
         }
+        let callback = Box::new(highs_ext::CallbackState {
+            cancel: options.cancel.clone(),
+            progress: options.progress.clone(),
+            stage: std::sync::Mutex::new((String::new(), 0, 0)),
+            started,
+        });
+        if let Err(e) = highs_ext::install_callback(&mut model, &callback) {
+            tracing::warn!(error = %e, "no HiGHS callback: cancellation only between stages");
+        }
         let n = sol.len();
         Runner {
             model: Some(model),
+            callback,
             sol,
             integer: vec![true; n],
             costed: Vec::new(),
@@ -207,6 +219,13 @@ impl<'a> Runner<'a> {
             });
         }
         self.emit(name, false, before, f64::NAN, f64::NAN);
+        if let Ok(mut g) = self.callback.stage.lock() {
+            *g = (
+                name.to_string(),
+                self.reports.len(),
+                self.planned.max(self.reports.len() + 1),
+            );
+        }
         let t0 = Instant::now();
         let costed = std::mem::take(&mut self.costed);
         let sol = self.sol.clone();
