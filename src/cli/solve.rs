@@ -103,7 +103,11 @@ pub fn summary(plan: &proto::Plan) -> String {
         let _ = writeln!(
             s,
             "status {status}; level 1 {}; gap {:.2e}; {:.2} s; {} variables, {} constraints",
-            if r.level1_optimal { "proven optimal" } else { "NOT proven" },
+            if r.level1_optimal {
+                "proven optimal"
+            } else {
+                "NOT proven"
+            },
             r.gap,
             r.seconds,
             r.variables,

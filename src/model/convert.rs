@@ -211,7 +211,10 @@ impl Instance {
                 continue;
             }
             if !seen_policy_kinds.insert(k.kind.clone()) {
-                e.push(format!("{path}.kind"), format!("duplicate kind {:?}", k.kind));
+                e.push(
+                    format!("{path}.kind"),
+                    format!("duplicate kind {:?}", k.kind),
+                );
                 continue;
             }
             let idx = *kind_index.entry(k.kind.clone()).or_insert_with(|| {
@@ -241,19 +244,30 @@ impl Instance {
                 e.push(format!("{path}.tier"), "a new kind needs a tier >= 1");
             }
             if kind.doctor_minutes == 0 {
-                e.push(format!("{path}.doctorMinutes"), "a new kind needs a duration > 0");
+                e.push(
+                    format!("{path}.doctorMinutes"),
+                    "a new kind needs a duration > 0",
+                );
             }
             if kind.nurse_minutes == 0 && !kind.doctor_only {
-                e.push(format!("{path}.nurseMinutes"), "a new kind needs a duration > 0");
+                e.push(
+                    format!("{path}.nurseMinutes"),
+                    "a new kind needs a duration > 0",
+                );
             }
         }
 
         // Equipment catalogue.
-        let mut equipment: Vec<String> =
-            rules::DEFAULT_EQUIPMENT.iter().map(|s| s.to_string()).collect();
+        let mut equipment: Vec<String> = rules::DEFAULT_EQUIPMENT
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
         for (i, code) in policy.extra_equipment.iter().enumerate() {
             if code.trim().is_empty() {
-                e.push(format!("policy.extraEquipment[{i}]"), "empty equipment code");
+                e.push(
+                    format!("policy.extraEquipment[{i}]"),
+                    "empty equipment code",
+                );
             } else if !equipment.contains(code) {
                 equipment.push(code.clone());
             }
@@ -305,10 +319,18 @@ impl Instance {
                     continue;
                 }
                 if room_index.insert(r.id.clone(), rooms.len()).is_some() {
-                    e.push(format!("{path}.id"), format!("duplicate room id {:?}", r.id));
+                    e.push(
+                        format!("{path}.id"),
+                        format!("duplicate room id {:?}", r.id),
+                    );
                     continue;
                 }
-                let eq = equipment_set(&mut e, &format!("{path}.equipment"), &equipment_index, &r.equipment);
+                let eq = equipment_set(
+                    &mut e,
+                    &format!("{path}.equipment"),
+                    &equipment_index,
+                    &r.equipment,
+                );
                 list.push(rooms.len());
                 rooms.push(Room {
                     id: r.id.clone(),
@@ -368,35 +390,64 @@ impl Instance {
         let mut absences = Vec::new();
         for (i, a) in p.absences.iter().enumerate() {
             let path = format!("absences[{i}]");
-            let prof = lookup(&mut e, format!("{path}.professionalId"), &prof_index, "professional", &a.professional_id);
+            let prof = lookup(
+                &mut e,
+                format!("{path}.professionalId"),
+                &prof_index,
+                "professional",
+                &a.professional_id,
+            );
             let from = parse_datetime(&a.from, false);
             let to = parse_datetime(&a.to, true);
             if from.is_none() {
-                e.push(format!("{path}.from"), format!("not a date or date-time: {:?}", a.from));
+                e.push(
+                    format!("{path}.from"),
+                    format!("not a date or date-time: {:?}", a.from),
+                );
             }
             if to.is_none() {
-                e.push(format!("{path}.to"), format!("not a date or date-time: {:?}", a.to));
+                e.push(
+                    format!("{path}.to"),
+                    format!("not a date or date-time: {:?}", a.to),
+                );
             }
             if let (Some(prof), Some(from), Some(to)) = (prof, from, to) {
                 if to <= from {
                     e.push(format!("{path}.to"), "not after from");
                 } else {
-                    absences.push(Absence { professional: prof, from, to });
+                    absences.push(Absence {
+                        professional: prof,
+                        from,
+                        to,
+                    });
                 }
             }
         }
 
         // Vacations.
-        let vac_index = index_ids(&mut e, "vacations", p.vacations.iter().map(|v| v.id.as_str()));
+        let vac_index = index_ids(
+            &mut e,
+            "vacations",
+            p.vacations.iter().map(|v| v.id.as_str()),
+        );
         let mut vacations: Vec<Vacation> = Vec::new();
         let mut ok_vacations = Vec::new();
         for (i, v) in p.vacations.iter().enumerate() {
             let path = format!("vacations[{i}]");
             let n_before = e.0.len();
-            let prof = lookup(&mut e, format!("{path}.professionalId"), &prof_index, "professional", &v.professional_id);
+            let prof = lookup(
+                &mut e,
+                format!("{path}.professionalId"),
+                &prof_index,
+                "professional",
+                &v.professional_id,
+            );
             let date = parse_date(&v.date);
             match date {
-                None => e.push(format!("{path}.date"), format!("not a date (YYYY-MM-DD): {:?}", v.date)),
+                None => e.push(
+                    format!("{path}.date"),
+                    format!("not a date (YYYY-MM-DD): {:?}", v.date),
+                ),
                 Some(d) if !(0..days as i64).contains(&day_of(d)) => {
                     e.push(format!("{path}.date"), "outside the horizon")
                 }
@@ -405,10 +456,16 @@ impl Instance {
             let start = parse_time(&v.start);
             let end = parse_time(&v.end);
             if start.is_none() || start == Some(24 * 60) {
-                e.push(format!("{path}.start"), format!("not a time (HH:MM): {:?}", v.start));
+                e.push(
+                    format!("{path}.start"),
+                    format!("not a time (HH:MM): {:?}", v.start),
+                );
             }
             if end.is_none() {
-                e.push(format!("{path}.end"), format!("not a time (HH:MM): {:?}", v.end));
+                e.push(
+                    format!("{path}.end"),
+                    format!("not a time (HH:MM): {:?}", v.end),
+                );
             }
             if let (Some(s), Some(t)) = (start, end) {
                 if t <= s {
@@ -417,9 +474,18 @@ impl Instance {
             }
             let mut vc = Vec::new();
             for (j, c) in v.centre_ids.iter().enumerate() {
-                if let Some(ci) = lookup(&mut e, format!("{path}.centreIds[{j}]"), &centre_index, "centre", c) {
+                if let Some(ci) = lookup(
+                    &mut e,
+                    format!("{path}.centreIds[{j}]"),
+                    &centre_index,
+                    "centre",
+                    c,
+                ) {
                     if vc.contains(&ci) {
-                        e.push(format!("{path}.centreIds[{j}]"), format!("duplicate centre {c:?}"));
+                        e.push(
+                            format!("{path}.centreIds[{j}]"),
+                            format!("duplicate centre {c:?}"),
+                        );
                     } else {
                         vc.push(ci);
                     }
@@ -428,10 +494,16 @@ impl Instance {
             let (in_person, tele) = modes_of(&mut e, &format!("{path}.modes"), &v.modes)
                 .unwrap_or((!vc.is_empty(), vc.is_empty()));
             if vc.is_empty() && in_person {
-                e.push(format!("{path}.modes"), "a remote vacation (no centreIds) cannot offer in-person visits");
+                e.push(
+                    format!("{path}.modes"),
+                    "a remote vacation (no centreIds) cannot offer in-person visits",
+                );
             }
             if !vc.is_empty() && vc.iter().all(|&c| centres[c].rooms.is_empty()) {
-                e.push(format!("{path}.centreIds"), "none of the candidate centres has a room");
+                e.push(
+                    format!("{path}.centreIds"),
+                    "none of the candidate centres has a room",
+                );
             }
             if e.0.len() > n_before {
                 continue;
@@ -439,8 +511,10 @@ impl Instance {
             let (Some(prof), Some(date), Some(start), Some(end)) = (prof, date, start, end) else {
                 continue;
             };
-            let begin_dt = date.and_hms_opt(0, 0, 0).unwrap_or_default() + chrono::Duration::minutes(start as i64);
-            let end_dt = date.and_hms_opt(0, 0, 0).unwrap_or_default() + chrono::Duration::minutes(end as i64);
+            let begin_dt = date.and_hms_opt(0, 0, 0).unwrap_or_default()
+                + chrono::Duration::minutes(start as i64);
+            let end_dt = date.and_hms_opt(0, 0, 0).unwrap_or_default()
+                + chrono::Duration::minutes(end as i64);
             let cancelled = absences
                 .iter()
                 .any(|a| a.professional == prof && a.from < end_dt && begin_dt < a.to);
@@ -487,7 +561,11 @@ impl Instance {
         let longest_vacation = vacations.iter().map(|v| v.minutes()).max();
 
         // Companies.
-        let comp_index = index_ids(&mut e, "companies", p.companies.iter().map(|c| c.id.as_str()));
+        let comp_index = index_ids(
+            &mut e,
+            "companies",
+            p.companies.iter().map(|c| c.id.as_str()),
+        );
         let companies: Vec<Company> = p
             .companies
             .iter()
@@ -495,8 +573,20 @@ impl Instance {
             .map(|(i, c)| Company {
                 id: c.id.clone(),
                 headcount: c.headcount,
-                referent: optional_ref(&mut e, format!("companies[{i}].referentProfessionalId"), &prof_index, "professional", &c.referent_professional_id),
-                home_centre: optional_ref(&mut e, format!("companies[{i}].homeCentreId"), &centre_index, "centre", &c.home_centre_id),
+                referent: optional_ref(
+                    &mut e,
+                    format!("companies[{i}].referentProfessionalId"),
+                    &prof_index,
+                    "professional",
+                    &c.referent_professional_id,
+                ),
+                home_centre: optional_ref(
+                    &mut e,
+                    format!("companies[{i}].homeCentreId"),
+                    &centre_index,
+                    "centre",
+                    &c.home_centre_id,
+                ),
             })
             .collect();
 
@@ -510,7 +600,10 @@ impl Instance {
             match parse_date(&policy.publication_date) {
                 Some(d) => day_of(d) + policy.notice_days as i64,
                 None => {
-                    e.push("policy.publicationDate", format!("not a date (YYYY-MM-DD): {:?}", policy.publication_date));
+                    e.push(
+                        "policy.publicationDate",
+                        format!("not a date (YYYY-MM-DD): {:?}", policy.publication_date),
+                    );
                     0
                 }
             }
@@ -525,10 +618,19 @@ impl Instance {
             if r.worker_id.trim().is_empty() {
                 e.push(format!("{path}.workerId"), "empty worker id");
             }
-            let company = lookup(&mut e, format!("{path}.companyId"), &comp_index, "company", &r.company_id);
+            let company = lookup(
+                &mut e,
+                format!("{path}.companyId"),
+                &comp_index,
+                "company",
+                &r.company_id,
+            );
             let kind = kind_index.get(&r.kind).copied();
             if kind.is_none() {
-                e.push(format!("{path}.kind"), format!("unknown visit kind {:?}: add it to policy.kinds", r.kind));
+                e.push(
+                    format!("{path}.kind"),
+                    format!("unknown visit kind {:?}: add it to policy.kinds", r.kind),
+                );
             }
             let release = if r.release_date.is_empty() {
                 Some(None)
@@ -536,7 +638,10 @@ impl Instance {
                 parse_date(&r.release_date).map(Some)
             };
             if release.is_none() {
-                e.push(format!("{path}.releaseDate"), format!("not a date (YYYY-MM-DD): {:?}", r.release_date));
+                e.push(
+                    format!("{path}.releaseDate"),
+                    format!("not a date (YYYY-MM-DD): {:?}", r.release_date),
+                );
             }
             let due = if r.due_date.is_empty() {
                 Some(None)
@@ -544,7 +649,10 @@ impl Instance {
                 parse_date(&r.due_date).map(Some)
             };
             if due.is_none() {
-                e.push(format!("{path}.dueDate"), format!("not a date (YYYY-MM-DD): {:?}", r.due_date));
+                e.push(
+                    format!("{path}.dueDate"),
+                    format!("not a date (YYYY-MM-DD): {:?}", r.due_date),
+                );
             }
             if let (Some(Some(rel)), Some(Some(d))) = (release, due) {
                 if d < rel {
@@ -556,36 +664,69 @@ impl Instance {
             } else {
                 let role = role_of(r.required_role);
                 if role.is_none() {
-                    e.push(format!("{path}.requiredRole"), "unknown role: use ROLE_DOCTOR or ROLE_NURSE");
+                    e.push(
+                        format!("{path}.requiredRole"),
+                        "unknown role: use ROLE_DOCTOR or ROLE_NURSE",
+                    );
                 }
                 role
             };
-            let eq = equipment_set(&mut e, &format!("{path}.equipment"), &equipment_index, &r.equipment);
-            let (in_person, tele) = modes_of(&mut e, &format!("{path}.modes"), &r.modes).unwrap_or((true, true));
+            let eq = equipment_set(
+                &mut e,
+                &format!("{path}.equipment"),
+                &equipment_index,
+                &r.equipment,
+            );
+            let (in_person, tele) =
+                modes_of(&mut e, &format!("{path}.modes"), &r.modes).unwrap_or((true, true));
             if eq != 0 && !in_person {
                 e.push(format!("{path}.modes"), "equipment needs an in-person visit, but the worker accepts teleconsultation only");
             }
             let mut allowed = Vec::new();
             for (j, c) in r.allowed_centre_ids.iter().enumerate() {
-                if let Some(ci) = lookup(&mut e, format!("{path}.allowedCentreIds[{j}]"), &centre_index, "centre", c) {
+                if let Some(ci) = lookup(
+                    &mut e,
+                    format!("{path}.allowedCentreIds[{j}]"),
+                    &centre_index,
+                    "centre",
+                    c,
+                ) {
                     if !allowed.contains(&ci) {
                         allowed.push(ci);
                     }
                 }
             }
-            let preferred_professional = optional_ref(&mut e, format!("{path}.preferredProfessionalId"), &prof_index, "professional", &r.preferred_professional_id);
-            let preferred_centre = optional_ref(&mut e, format!("{path}.preferredCentreId"), &centre_index, "centre", &r.preferred_centre_id);
+            let preferred_professional = optional_ref(
+                &mut e,
+                format!("{path}.preferredProfessionalId"),
+                &prof_index,
+                "professional",
+                &r.preferred_professional_id,
+            );
+            let preferred_centre = optional_ref(
+                &mut e,
+                format!("{path}.preferredCentreId"),
+                &centre_index,
+                "centre",
+                &r.preferred_centre_id,
+            );
             let mut unavailable = Vec::new();
             for (j, u) in r.unavailable.iter().enumerate() {
                 let d = parse_date(&u.date);
                 if d.is_none() {
-                    e.push(format!("{path}.unavailable[{j}].date"), format!("not a date (YYYY-MM-DD): {:?}", u.date));
+                    e.push(
+                        format!("{path}.unavailable[{j}].date"),
+                        format!("not a date (YYYY-MM-DD): {:?}", u.date),
+                    );
                 }
                 let h = match proto::HalfDay::try_from(u.half_day) {
                     Ok(proto::HalfDay::Morning) => Some(HalfDay::Morning),
                     Ok(proto::HalfDay::Afternoon) => Some(HalfDay::Afternoon),
                     _ => {
-                        e.push(format!("{path}.unavailable[{j}].halfDay"), "use HALF_DAY_MORNING or HALF_DAY_AFTERNOON");
+                        e.push(
+                            format!("{path}.unavailable[{j}].halfDay"),
+                            "use HALF_DAY_MORNING or HALF_DAY_AFTERNOON",
+                        );
                         None
                     }
                 };
@@ -597,12 +738,20 @@ impl Instance {
             if let Some(k) = kind {
                 let kd = &kinds[k];
                 if required == Some(Role::Nurse) && (kd.doctor_only || needs_doctor_by_risk) {
-                    e.push(format!("{path}.requiredRole"), "a nurse is required but the kind or a risk needs a doctor");
+                    e.push(
+                        format!("{path}.requiredRole"),
+                        "a nurse is required but the kind or a risk needs a doctor",
+                    );
                 }
                 if r.duration_minutes > 0 {
                     if let Some(longest) = longest_vacation {
                         if r.duration_minutes > longest {
-                            e.push(format!("{path}.durationMinutes"), format!("longer than every vacation (the longest lasts {longest} min)"));
+                            e.push(
+                                format!("{path}.durationMinutes"),
+                                format!(
+                                    "longer than every vacation (the longest lasts {longest} min)"
+                                ),
+                            );
                         }
                     }
                 }
@@ -610,7 +759,9 @@ impl Instance {
             if e.0.len() > n_before {
                 continue;
             }
-            let (Some(company), Some(kind), Some(release), Some(due)) = (company, kind, release, due) else {
+            let (Some(company), Some(kind), Some(release), Some(due)) =
+                (company, kind, release, due)
+            else {
                 continue;
             };
             let kd = &kinds[kind];
@@ -637,7 +788,9 @@ impl Instance {
                 due_day,
                 doctor_minutes: dm,
                 nurse_minutes: nm,
-                needs_doctor: kd.doctor_only || needs_doctor_by_risk || required == Some(Role::Doctor),
+                needs_doctor: kd.doctor_only
+                    || needs_doctor_by_risk
+                    || required == Some(Role::Doctor),
                 needs_nurse: required == Some(Role::Nurse),
                 equipment: eq,
                 in_person,
@@ -652,15 +805,43 @@ impl Instance {
         // Weights and settings.
         let w = policy.weights.unwrap_or_default();
         let weights = Weights {
-            referent: opt_weight(&mut e, "policy.weights.referent", w.referent, rules::weights::REFERENT),
-            preferred_professional: opt_weight(&mut e, "policy.weights.preferredProfessional", w.preferred_professional, rules::weights::PREFERRED_PROFESSIONAL),
-            preferred_centre: opt_weight(&mut e, "policy.weights.preferredCentre", w.preferred_centre, rules::weights::PREFERRED_CENTRE),
-            company_spread: opt_weight(&mut e, "policy.weights.companySpread", w.company_spread, rules::weights::COMPANY_SPREAD),
-            room_opened: opt_weight(&mut e, "policy.weights.roomOpened", w.room_opened, rules::weights::ROOM_OPENED),
+            referent: opt_weight(
+                &mut e,
+                "policy.weights.referent",
+                w.referent,
+                rules::weights::REFERENT,
+            ),
+            preferred_professional: opt_weight(
+                &mut e,
+                "policy.weights.preferredProfessional",
+                w.preferred_professional,
+                rules::weights::PREFERRED_PROFESSIONAL,
+            ),
+            preferred_centre: opt_weight(
+                &mut e,
+                "policy.weights.preferredCentre",
+                w.preferred_centre,
+                rules::weights::PREFERRED_CENTRE,
+            ),
+            company_spread: opt_weight(
+                &mut e,
+                "policy.weights.companySpread",
+                w.company_spread,
+                rules::weights::COMPANY_SPREAD,
+            ),
+            room_opened: opt_weight(
+                &mut e,
+                "policy.weights.roomOpened",
+                w.room_opened,
+                rules::weights::ROOM_OPENED,
+            ),
         };
         let s = policy.solver.unwrap_or_default();
         if !s.time_limit_seconds.is_finite() || s.time_limit_seconds < 0.0 {
-            e.push("policy.solver.timeLimitSeconds", "must be a finite number >= 0");
+            e.push(
+                "policy.solver.timeLimitSeconds",
+                "must be a finite number >= 0",
+            );
         }
         if !s.relative_gap.is_finite() || !(0.0..1.0).contains(&s.relative_gap) {
             e.push("policy.solver.relativeGap", "must be in [0, 1)");
@@ -671,7 +852,11 @@ impl Instance {
             } else {
                 rules::DEFAULT_TIME_LIMIT_SECONDS
             },
-            relative_gap: if s.relative_gap.is_finite() { s.relative_gap.clamp(0.0, 0.99) } else { 0.0 },
+            relative_gap: if s.relative_gap.is_finite() {
+                s.relative_gap.clamp(0.0, 0.99)
+            } else {
+                0.0
+            },
             threads: s.threads,
             skip_quality: s.skip_quality,
         };
@@ -684,7 +869,8 @@ impl Instance {
         let mut classes: Vec<Class> = requests.iter().map(|r| r.class).collect();
         classes.sort();
         classes.dedup();
-        let class_pos: HashMap<Class, usize> = classes.iter().enumerate().map(|(i, c)| (*c, i)).collect();
+        let class_pos: HashMap<Class, usize> =
+            classes.iter().enumerate().map(|(i, c)| (*c, i)).collect();
         for r in &mut requests {
             r.class_index = class_pos[&r.class];
         }

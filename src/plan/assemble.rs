@@ -42,7 +42,9 @@ pub fn build_plan(instance: &Instance, solution: &Solution) -> proto::Plan {
                 centre_id: room
                     .map(|k| instance.centres[instance.rooms[k].centre].id.clone())
                     .unwrap_or_default(),
-                room_id: room.map(|k| instance.rooms[k].id.clone()).unwrap_or_default(),
+                room_id: room
+                    .map(|k| instance.rooms[k].id.clone())
+                    .unwrap_or_default(),
             }
         })
         .collect();

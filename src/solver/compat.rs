@@ -94,12 +94,17 @@ pub fn compute(instance: &Instance) -> Compatibility {
                 if v.day < earliest || v.day >= horizon_end {
                     return Exclusion::OutsideWindow;
                 }
-                if r.unavailable.iter().any(|&(d, h)| d == v.day && h == v.half_day()) {
+                if r.unavailable
+                    .iter()
+                    .any(|&(d, h)| d == v.day && h == v.half_day())
+                {
                     return Exclusion::WorkerUnavailable;
                 }
                 let tele = v.tele && r.tele_possible();
-                let centre_ok = |c: usize| r.allowed_centres.is_empty() || r.allowed_centres.contains(&c);
-                let in_person_centres = v.in_person && r.in_person && v.centres.iter().any(|&c| centre_ok(c));
+                let centre_ok =
+                    |c: usize| r.allowed_centres.is_empty() || r.allowed_centres.contains(&c);
+                let in_person_centres =
+                    v.in_person && r.in_person && v.centres.iter().any(|&c| centre_ok(c));
                 if !tele && !in_person_centres {
                     return Exclusion::NoAllowedCentreOrMode;
                 }

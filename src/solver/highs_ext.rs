@@ -40,8 +40,7 @@ pub fn set_bounds(
 ) -> Result<(), HighsCallError> {
     let col = index(col, "Highs_changeColBounds")?;
     // SAFETY: as in `set_cost`.
-    let status =
-        unsafe { highs_sys::Highs_changeColBounds(model.as_mut_ptr(), col, lower, upper) };
+    let status = unsafe { highs_sys::Highs_changeColBounds(model.as_mut_ptr(), col, lower, upper) };
     check(status, "Highs_changeColBounds")
 }
 
@@ -97,8 +96,7 @@ pub fn add_col(
     if integer {
         let c = index(col, "Highs_changeColIntegrality")?;
         // SAFETY: `c` is the column just added. 1 is kHighsVarTypeInteger.
-        let status =
-            unsafe { highs_sys::Highs_changeColIntegrality(model.as_mut_ptr(), c, 1) };
+        let status = unsafe { highs_sys::Highs_changeColIntegrality(model.as_mut_ptr(), c, 1) };
         check(status, "Highs_changeColIntegrality")?;
     }
     Ok(col)

@@ -85,7 +85,9 @@ pub fn level2(
             if req.class_index != c {
                 continue;
             }
-            let e = companies.entry(req.company).or_insert((0.0, Vec::new(), 0.0));
+            let e = companies
+                .entry(req.company)
+                .or_insert((0.0, Vec::new(), 0.0));
             e.0 += 1.0;
             e.1.extend(milp.x_by_request[r].iter().copied());
             if !compat.options[r].is_empty() {
@@ -254,7 +256,11 @@ pub fn level4(
     if w.company_spread > 0.0 {
         let mut by_company: BTreeMap<usize, Vec<usize>> = BTreeMap::new();
         for ((k, _), cols) in &pairs {
-            let start = if cols.iter().any(|&i| run.sol[i] > 0.5) { 1.0 } else { 0.0 };
+            let start = if cols.iter().any(|&i| run.sol[i] > 0.5) {
+                1.0
+            } else {
+                0.0
+            };
             let g = run.add_col(0.0, 1.0, true, start)?;
             for &i in cols {
                 run.add_row(f64::NEG_INFINITY, 0.0, &[(i, 1.0), (g, -1.0)])?;
@@ -263,7 +269,11 @@ pub fn level4(
             by_company.entry(*k).or_default().push(g);
         }
         for gs in by_company.values() {
-            let start = if gs.iter().any(|&g| run.sol[g] > 0.5) { 1.0 } else { 0.0 };
+            let start = if gs.iter().any(|&g| run.sol[g] > 0.5) {
+                1.0
+            } else {
+                0.0
+            };
             let u = run.add_col(0.0, 1.0, false, start)?;
             let mut row: Vec<(usize, f64)> = gs.iter().map(|&g| (g, -1.0)).collect();
             row.push((u, 1.0));
@@ -278,7 +288,11 @@ pub fn level4(
             by_room.entry(y.room).or_default().push(milp.y_col(j));
         }
         for ys in by_room.values() {
-            let start = if ys.iter().any(|&y| run.sol[y] > 0.5) { 1.0 } else { 0.0 };
+            let start = if ys.iter().any(|&y| run.sol[y] > 0.5) {
+                1.0
+            } else {
+                0.0
+            };
             let open = run.add_col(0.0, 1.0, false, start)?;
             for &y in ys {
                 run.add_row(f64::NEG_INFINITY, 0.0, &[(y, 1.0), (open, -1.0)])?;

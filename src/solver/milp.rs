@@ -91,10 +91,7 @@ impl Milp {
 }
 
 /// Builds the base model of H1-H7 over the compatible options.
-pub fn build(
-    instance: &Instance,
-    compat: &Compatibility,
-) -> Result<(highs::Model, Milp), String> {
+pub fn build(instance: &Instance, compat: &Compatibility) -> Result<(highs::Model, Milp), String> {
     let nv = instance.vacations.len();
     let mut b = Builder {
         instance,
@@ -110,7 +107,10 @@ pub fn build(
     let mut x_by_request = vec![Vec::new(); instance.requests.len()];
     for (r, opts) in compat.options.iter().enumerate() {
         for (i, o) in opts.iter().enumerate() {
-            let modes = [(!o.rooms.is_empty(), Mode::InPerson), (o.tele, Mode::Teleconsultation)];
+            let modes = [
+                (!o.rooms.is_empty(), Mode::InPerson),
+                (o.tele, Mode::Teleconsultation),
+            ];
             for (ok, mode) in modes {
                 if ok {
                     let var = b.vars.add(variable().binary());
@@ -169,10 +169,13 @@ pub fn build(
     let model = problem
         .try_into_inner()
         .map_err(|e| format!("building the HiGHS model: {e}"))?;
-    Ok((model, Milp {
-        x: x.into_iter().map(|(c, _)| c).collect(),
-        y: y.into_iter().map(|(c, _)| c).collect(),
-        x_by_request,
-        rows,
-    }))
+    Ok((
+        model,
+        Milp {
+            x: x.into_iter().map(|(c, _)| c).collect(),
+            y: y.into_iter().map(|(c, _)| c).collect(),
+            x_by_request,
+            rows,
+        },
+    ))
 }

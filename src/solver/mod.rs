@@ -173,7 +173,14 @@ pub fn solve(instance: &Instance, options: &SolveOptions) -> Solution {
         Ok(m) => m,
         Err(e) => {
             tracing::error!(error = %e, "model build failed; returning the greedy plan");
-            return finish(instance, compat, &greedy.placed, greedy.rooms, report, started);
+            return finish(
+                instance,
+                compat,
+                &greedy.placed,
+                greedy.rooms,
+                report,
+                started,
+            );
         }
     };
     report.variables = milp.cols() as u64;
@@ -200,7 +207,11 @@ pub fn solve(instance: &Instance, options: &SolveOptions) -> Solution {
     };
     let (placed, rooms) = read_solution(instance, &milp, &run.sol);
     report.level1_optimal = proven;
-    report.status = if run.stopped { Status::TimeLimit } else { Status::Optimal };
+    report.status = if run.stopped {
+        Status::TimeLimit
+    } else {
+        Status::Optimal
+    };
     report.gap = run
         .reports
         .iter()

@@ -19,9 +19,15 @@ pub struct Gaps {
 
 impl Gaps {
     /// Exact for an integer objective.
-    pub const INTEGER: Gaps = Gaps { abs: 0.99, rel: 0.0 };
+    pub const INTEGER: Gaps = Gaps {
+        abs: 0.99,
+        rel: 0.0,
+    };
     /// Exact for a fractional objective.
-    pub const EXACT: Gaps = Gaps { abs: 1e-7, rel: 0.0 };
+    pub const EXACT: Gaps = Gaps {
+        abs: 1e-7,
+        rel: 0.0,
+    };
 }
 
 /// How a stage ended.
@@ -200,7 +206,10 @@ impl<'a> Runner<'a> {
         gaps: Gaps,
     ) -> Result<StageResult, HighsCallError> {
         let before = self.value(terms);
-        let left = self.deadline.saturating_duration_since(Instant::now()).as_secs_f64();
+        let left = self
+            .deadline
+            .saturating_duration_since(Instant::now())
+            .as_secs_f64();
         if self.stopped || self.cancelled() || left <= 0.01 {
             self.stopped = true;
             self.emit(name, true, before, f64::NAN, f64::NAN);
@@ -244,9 +253,7 @@ impl<'a> Runner<'a> {
         model
             .try_set_solution(Some(&sol), None, None, None)
             .map_err(|_| HighsCallError("Highs_setSolution"))?;
-        let solved = model
-            .try_solve()
-            .map_err(|_| HighsCallError("Highs_run"))?;
+        let solved = model.try_solve().map_err(|_| HighsCallError("Highs_run"))?;
         let status = solved.status();
         let has_solution = solved.primal_solution_status() == HighsSolutionStatus::Feasible;
         let mut result_status = match status {
