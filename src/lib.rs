@@ -8,6 +8,7 @@
 pub mod generate;
 pub mod model;
 pub mod plan;
+pub mod render;
 pub mod rules;
 pub mod service;
 pub mod solver;

@@ -22,6 +22,8 @@ enum Command {
     Validate(cli::validate::ValidateArgs),
     /// Generates a realistic instance.
     Generate(cli::generate::GenerateArgs),
+    /// Writes a self-contained HTML view of a plan.
+    Render(cli::render::RenderArgs),
 }
 
 fn main() -> ExitCode {
@@ -37,6 +39,7 @@ fn main() -> ExitCode {
         Command::Solve(a) => cli::solve::run(a),
         Command::Validate(a) => cli::validate::run(a),
         Command::Generate(a) => cli::generate::run(a),
+        Command::Render(a) => cli::render::run(a),
     };
     match result {
         Ok(code) => code,

@@ -1,6 +1,7 @@
 //! Subcommands of the CLI and the file handling they share.
 
 pub mod generate;
+pub mod render;
 pub mod solve;
 pub mod validate;
 
