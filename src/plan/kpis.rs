@@ -117,3 +117,62 @@ pub fn kpis(instance: &Instance, plan: &proto::Plan) -> proto::Kpis {
         pending: instance.requests.len() as u32,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::parse_instance_json;
+    use serde_json::json;
+
+    #[test]
+    fn ratio_is_zero_without_a_denominator() {
+        assert_eq!(ratio(5, 0), 0.0);
+        assert_eq!(ratio(1, 4), 0.25);
+    }
+
+    #[test]
+    fn cancelled_vacations_offer_nothing() {
+        let text = json!({
+            "horizon": {"startDate": "2026-11-30", "days": 5},
+            "centres": [{"id": "C1", "rooms": [{"id": "R1"}]}],
+            "professionals": [{"id": "D1", "role": "ROLE_DOCTOR"}],
+            "vacations": [
+                {"id": "V1", "professionalId": "D1", "date": "2026-11-30", "start": "08:00", "end": "12:00", "centreIds": ["C1"]},
+                {"id": "V2", "professionalId": "D1", "date": "2026-12-01", "start": "08:00", "end": "12:00", "centreIds": ["C1"]}
+            ],
+            "absences": [{"professionalId": "D1", "from": "2026-12-01", "to": "2026-12-01"}],
+            "companies": [{"id": "A"}],
+            "requests": [{"id": "r1", "workerId": "W1", "companyId": "A", "kind": "vip_initiale"}]
+        })
+        .to_string();
+        let wire = parse_instance_json(&text).expect("parses");
+        let inst = Instance::from_proto(&wire).expect("valid");
+        let plan = proto::Plan {
+            appointments: vec![proto::Appointment {
+                request_id: "r1".into(),
+                professional_id: "D1".into(),
+                vacation_id: "V1".into(),
+                date: "2026-11-30".into(),
+                start: "08:00".into(),
+                end: "08:24".into(),
+                mode: proto::Mode::InPerson as i32,
+                centre_id: "C1".into(),
+                room_id: "R1".into(),
+            }],
+            room_allocations: vec![proto::RoomAllocation {
+                vacation_id: "V1".into(),
+                centre_id: "C1".into(),
+                room_id: "R1".into(),
+            }],
+            ..Default::default()
+        };
+        let k = kpis(&inst, &plan);
+        assert_eq!(k.professionals[0].offered_minutes, 240);
+        assert_eq!(k.professionals[0].booked_minutes, 24);
+        assert_eq!(k.professionals[0].ratio, 0.1);
+        assert_eq!(k.rooms[0].offered_minutes, 240);
+        assert_eq!(k.centres[0].booked_minutes, 24);
+        assert_eq!(k.referent_share, 0.0);
+        assert_eq!((k.scheduled, k.pending), (1, 1));
+    }
+}

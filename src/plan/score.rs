@@ -197,3 +197,117 @@ fn quality(instance: &Instance, plan: &proto::Plan, apps: &[Counted]) -> f64 {
         .collect();
     total - w.company_spread * extra as f64 - w.room_opened * rooms.len() as f64
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::parse_instance_json;
+    use serde_json::json;
+
+    /// One doctor, V1 Monday and V2 Wednesday at C1; companies A (referent D1) and B;
+    /// r1 (A) due Monday, r2 (B) and r3 (B) without due date, all vip_initiale.
+    fn tiny() -> Instance {
+        let text = json!({
+            "horizon": {"startDate": "2026-11-30", "days": 5},
+            "centres": [{"id": "C1", "rooms": [{"id": "R1"}]}],
+            "professionals": [{"id": "D1", "role": "ROLE_DOCTOR"}],
+            "vacations": [
+                {"id": "V1", "professionalId": "D1", "date": "2026-11-30", "start": "08:00", "end": "12:00", "centreIds": ["C1"]},
+                {"id": "V2", "professionalId": "D1", "date": "2026-12-02", "start": "08:00", "end": "12:00", "centreIds": ["C1"]}
+            ],
+            "companies": [{"id": "A", "referentProfessionalId": "D1"}, {"id": "B"}],
+            "requests": [
+                {"id": "r1", "workerId": "W1", "companyId": "A", "kind": "vip_initiale", "dueDate": "2026-11-30"},
+                {"id": "r2", "workerId": "W2", "companyId": "B", "kind": "vip_initiale"},
+                {"id": "r3", "workerId": "W3", "companyId": "B", "kind": "vip_initiale"}
+            ],
+            "policy": {"weights": {"preferredCentre": 0, "roomOpened": 0, "companySpread": 0}}
+        })
+        .to_string();
+        let wire = parse_instance_json(&text).expect("parses");
+        Instance::from_proto(&wire).expect("valid")
+    }
+
+    fn appt(
+        request: &str,
+        vacation: &str,
+        date: &str,
+        start: &str,
+        end: &str,
+    ) -> proto::Appointment {
+        proto::Appointment {
+            request_id: request.into(),
+            professional_id: "D1".into(),
+            vacation_id: vacation.into(),
+            date: date.into(),
+            start: start.into(),
+            end: end.into(),
+            mode: proto::Mode::InPerson as i32,
+            centre_id: "C1".into(),
+            room_id: "R1".into(),
+        }
+    }
+
+    #[test]
+    fn counted_keeps_the_first_appointment_of_each_known_request() {
+        let inst = tiny();
+        let plan = proto::Plan {
+            appointments: vec![
+                appt("r1", "V2", "garbage", "09:00", "08:00"),
+                appt("r1", "V1", "2026-11-30", "08:00", "08:25"),
+                appt("r9", "V1", "2026-11-30", "08:25", "08:50"),
+            ],
+            ..Default::default()
+        };
+        let c = counted(&inst, &plan);
+        assert_eq!(c.len(), 1);
+        // Unreadable date: the vacation's day; reversed times: no minutes.
+        assert_eq!((c[0].vacation, c[0].day, c[0].minutes), (1, 2, 0));
+        assert_eq!(c[0].centre, Some(0));
+    }
+
+    #[test]
+    fn lateness_counts_days_after_the_due_date() {
+        let inst = tiny();
+        let plan = proto::Plan {
+            appointments: vec![appt("r1", "V2", "2026-12-02", "08:00", "08:25")],
+            ..Default::default()
+        };
+        let s = score(&inst, &plan);
+        assert_eq!(s.lateness_days, 2);
+        // The referent sees r1.
+        assert_eq!(s.quality, 4.0);
+    }
+
+    #[test]
+    fn class_ratios_weigh_companies_equally() {
+        let inst = tiny();
+        let plan = proto::Plan {
+            appointments: vec![appt("r2", "V1", "2026-11-30", "08:00", "08:25")],
+            ..Default::default()
+        };
+        let s = score(&inst, &plan);
+        // r1 is due in the horizon (its own class); r2 and r3 are due later.
+        assert_eq!(s.classes.len(), 2);
+        let later = &s.classes[1];
+        assert_eq!(later.urgency, proto::Urgency::DueLater as i32);
+        assert_eq!((later.pending, later.scheduled, later.companies), (2, 1, 1));
+        assert_eq!(later.min_company_ratio, 0.5);
+        let first = &s.classes[0];
+        assert_eq!((first.pending, first.scheduled), (1, 0));
+        assert_eq!(first.min_company_ratio, 0.0);
+    }
+
+    #[test]
+    fn urgency_maps_to_its_wire_value() {
+        assert_eq!(urgency_to_proto(Urgency::Overdue), proto::Urgency::Overdue);
+        assert_eq!(
+            urgency_to_proto(Urgency::DueInHorizon),
+            proto::Urgency::DueInHorizon
+        );
+        assert_eq!(
+            urgency_to_proto(Urgency::DueLater),
+            proto::Urgency::DueLater
+        );
+    }
+}

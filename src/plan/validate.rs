@@ -295,7 +295,8 @@ struct Resolved {
 }
 
 /// Checks a plan against H1-H7; empty when it is valid. Unknown request ids are reported under
-/// H1, unknown vacations and unreadable times under H4, unknown rooms and centres under H6.
+/// H1, unreadable dates under H3, unknown vacations and unreadable times under H4, unknown
+/// modes under H5, unknown rooms and centres under H6; absence-cancelled vacations under H4.
 pub fn validate(instance: &Instance, plan: &proto::Plan) -> Vec<Violation> {
     let mut report = Report::default();
     let allocations = check_allocations(instance, plan, &mut report);
@@ -761,5 +762,141 @@ fn check_unscheduled(instance: &Instance, plan: &proto::Plan, report: &mut Repor
                 "request is both scheduled and unscheduled".into(),
             );
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::parse_instance_json;
+    use serde_json::json;
+
+    /// D1 holds V1 on Monday and V2 on Tuesday at C1; an absence on Tuesday 10:00-11:00
+    /// cancels V2. r1 is a 25-minute vip_initiale.
+    fn tiny() -> Instance {
+        let text = json!({
+            "horizon": {"startDate": "2026-11-30", "days": 5},
+            "centres": [{"id": "C1", "rooms": [{"id": "R1"}]}],
+            "professionals": [{"id": "D1", "role": "ROLE_DOCTOR"}],
+            "vacations": [
+                {"id": "V1", "professionalId": "D1", "date": "2026-11-30", "start": "08:00", "end": "12:00", "centreIds": ["C1"]},
+                {"id": "V2", "professionalId": "D1", "date": "2026-12-01", "start": "08:00", "end": "12:00", "centreIds": ["C1"]}
+            ],
+            "absences": [{"professionalId": "D1", "from": "2026-12-01T10:00", "to": "2026-12-01T11:00"}],
+            "companies": [{"id": "A"}],
+            "requests": [{"id": "r1", "workerId": "W1", "companyId": "A", "kind": "vip_initiale"}]
+        })
+        .to_string();
+        let wire = parse_instance_json(&text).expect("parses");
+        Instance::from_proto(&wire).expect("valid")
+    }
+
+    fn plan(vacation: &str, date: &str, start: &str, end: &str) -> proto::Plan {
+        proto::Plan {
+            appointments: vec![proto::Appointment {
+                request_id: "r1".into(),
+                professional_id: "D1".into(),
+                vacation_id: vacation.into(),
+                date: date.into(),
+                start: start.into(),
+                end: end.into(),
+                mode: proto::Mode::InPerson as i32,
+                centre_id: "C1".into(),
+                room_id: "R1".into(),
+            }],
+            room_allocations: vec![proto::RoomAllocation {
+                vacation_id: vacation.into(),
+                centre_id: "C1".into(),
+                room_id: "R1".into(),
+            }],
+            ..Default::default()
+        }
+    }
+
+    fn rules(violations: &[Violation]) -> Vec<Rule> {
+        let mut r: Vec<Rule> = violations.iter().map(|v| v.rule).collect();
+        r.dedup();
+        r
+    }
+
+    #[test]
+    fn parse_time_reads_strict_hh_mm() {
+        assert_eq!(parse_time("08:30"), Some(510));
+        assert_eq!(parse_time("00:00"), Some(0));
+        assert_eq!(parse_time("24:00"), Some(1440));
+        for bad in [
+            "24:01", "25:99", "8:30", "+1:00", "08:3a", "", ":", "08:30:00", "-0:30",
+        ] {
+            assert_eq!(parse_time(bad), None, "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn parse_date_rejects_anything_but_yyyy_mm_dd() {
+        assert!(parse_date("2026-11-30").is_some());
+        for bad in ["2026-11-3", "2026-02-30", "+2026-11-30", "30/11/2026", ""] {
+            assert_eq!(parse_date(bad), None, "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn mode_of_knows_only_the_two_modes() {
+        assert_eq!(mode_of(1), Some(Mode::InPerson));
+        assert_eq!(mode_of(2), Some(Mode::Teleconsultation));
+        assert_eq!(mode_of(0), None);
+        assert_eq!(mode_of(3), None);
+        assert_eq!(mode_of(-1), None);
+    }
+
+    #[test]
+    fn cancelled_by_absence_recomputes_the_overlap() {
+        let inst = tiny();
+        assert!(!cancelled_by_absence(&inst, 0));
+        assert!(cancelled_by_absence(&inst, 1));
+        assert!(!cancelled_by_absence(&inst, 99));
+    }
+
+    #[test]
+    fn accepts_a_valid_single_appointment() {
+        assert_eq!(
+            validate(&tiny(), &plan("V1", "2026-11-30", "08:00", "08:25")),
+            vec![]
+        );
+    }
+
+    #[test]
+    fn catches_an_appointment_of_a_cancelled_vacation_under_h4() {
+        let v = validate(&tiny(), &plan("V2", "2026-12-01", "08:00", "08:25"));
+        assert_eq!(rules(&v), vec![Rule::H4]);
+        assert!(v[0].message.contains("absence"));
+    }
+
+    #[test]
+    fn reports_unknown_ids_under_the_most_relevant_rule() {
+        let inst = tiny();
+        let mut p = plan("V1", "2026-11-30", "08:00", "08:25");
+        p.appointments[0].request_id = "nobody".into();
+        assert_eq!(rules(&validate(&inst, &p)), vec![Rule::H1]);
+        let mut p = plan("V1", "2026-11-30", "08:00", "08:25");
+        p.appointments[0].vacation_id = "V9".into();
+        assert_eq!(rules(&validate(&inst, &p)), vec![Rule::H4]);
+        let mut p = plan("V1", "2026-11-30", "08:00", "08:25");
+        p.room_allocations[0].room_id = "R9".into();
+        assert_eq!(rules(&validate(&inst, &p)), vec![Rule::H6]);
+    }
+
+    #[test]
+    fn appointment_allowed_rejects_a_cancelled_vacation_and_a_missing_room() {
+        let inst = tiny();
+        assert!(appointment_allowed(&inst, 0, 0, Mode::InPerson, Some(0)));
+        assert!(!appointment_allowed(&inst, 0, 1, Mode::InPerson, Some(0)));
+        assert!(!appointment_allowed(&inst, 0, 0, Mode::InPerson, None));
+        assert!(!appointment_allowed(
+            &inst,
+            0,
+            0,
+            Mode::Teleconsultation,
+            Some(0)
+        ));
     }
 }
