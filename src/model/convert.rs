@@ -852,10 +852,10 @@ impl Instance {
             } else {
                 rules::DEFAULT_TIME_LIMIT_SECONDS
             },
-            relative_gap: if s.relative_gap.is_finite() {
-                s.relative_gap.clamp(0.0, 0.99)
+            relative_gap: if s.relative_gap.is_finite() && s.relative_gap > 0.0 {
+                s.relative_gap.min(0.99)
             } else {
-                0.0
+                rules::DEFAULT_QUALITY_GAP
             },
             threads: s.threads,
             skip_quality: s.skip_quality,

@@ -102,6 +102,9 @@ pub mod weights {
     pub const ROOM_OPENED: f64 = 1.0;
 }
 
+/// Default relative gap accepted at level 4 (quality): levels 1-3 are always exact.
+pub const DEFAULT_QUALITY_GAP: f64 = 1e-3;
+
 /// Default wall-clock limit of a solve, seconds.
 pub const DEFAULT_TIME_LIMIT_SECONDS: f64 = 300.0;
 

@@ -27,18 +27,43 @@ pub struct Placements {
 
 /// Runs the greedy planner.
 pub fn plan(instance: &Instance, compat: &Compatibility) -> Placements {
+    complete(
+        instance,
+        compat,
+        Placements {
+            placed: Vec::new(),
+            rooms: vec![None; instance.vacations.len()],
+        },
+    )
+}
+
+/// Extends a valid set of placements greedily with the requests it leaves out (used when
+/// the time limit stops the MILP: lower classes then get what capacity is left).
+pub fn complete(instance: &Instance, compat: &Compatibility, start: Placements) -> Placements {
     let nv = instance.vacations.len();
     let mut used = vec![0u32; nv];
     let mut count = vec![0u32; nv];
-    let mut room_of: Vec<Option<usize>> = vec![None; nv];
+    let mut room_of: Vec<Option<usize>> = start.rooms;
     // Vacations holding each room, to refuse a room to an overlapping vacation.
     let mut holders: Vec<Vec<usize>> = vec![Vec::new(); instance.rooms.len()];
-    let mut order: Vec<usize> = (0..instance.requests.len()).collect();
+    for (v, room) in room_of.iter().enumerate() {
+        if let Some(k) = room {
+            holders[*k].push(v);
+        }
+    }
+    let mut done = vec![false; instance.requests.len()];
+    for p in &start.placed {
+        let role = instance.professionals[instance.vacations[p.vacation].professional].role;
+        used[p.vacation] += instance.requests[p.request].minutes(role);
+        count[p.vacation] += 1;
+        done[p.request] = true;
+    }
+    let mut placed = start.placed;
+    let mut order: Vec<usize> = (0..instance.requests.len()).filter(|&r| !done[r]).collect();
     order.sort_by_key(|&r| {
         let q = &instance.requests[r];
         (q.class_index, q.due_day.unwrap_or(i64::MAX), r)
     });
-    let mut placed = Vec::new();
     for r in order {
         let mut opts: Vec<usize> = (0..compat.options[r].len()).collect();
         opts.sort_by_key(|&i| {

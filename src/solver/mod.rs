@@ -205,7 +205,13 @@ pub fn solve(instance: &Instance, options: &SolveOptions) -> Solution {
             false
         }
     };
-    let (placed, rooms) = read_solution(instance, &milp, &run.sol);
+    let (mut placed, mut rooms) = read_solution(instance, &milp, &run.sol);
+    if run.stopped {
+        // Classes the stopped MILP did not reach still get the capacity left.
+        let filled = greedy::complete(instance, &compat, Placements { placed, rooms });
+        placed = filled.placed;
+        rooms = filled.rooms;
+    }
     report.level1_optimal = proven;
     report.status = if run.stopped {
         Status::TimeLimit
