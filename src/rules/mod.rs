@@ -103,7 +103,7 @@ pub mod weights {
 }
 
 /// Default relative gap accepted at level 4 (quality): levels 1-3 are always exact.
-pub const DEFAULT_QUALITY_GAP: f64 = 1e-3;
+pub const DEFAULT_QUALITY_GAP: f64 = 1e-2;
 
 /// Default wall-clock limit of a solve, seconds.
 pub const DEFAULT_TIME_LIMIT_SECONDS: f64 = 300.0;
