@@ -122,7 +122,12 @@ fn national_is_large_and_valid() {
 
 #[test]
 fn same_seed_same_instance_other_seed_other_instance() {
-    for preset in [Preset::Tiny, Preset::Small, Preset::AmiEureWeek] {
+    for preset in [
+        Preset::Tiny,
+        Preset::Small,
+        Preset::AmiEureWeek,
+        Preset::CiamtWeek,
+    ] {
         assert_eq!(generate(preset, 7), generate(preset, 7), "{preset:?}");
         assert_ne!(generate(preset, 7), generate(preset, 8), "{preset:?}");
     }
