@@ -27,6 +27,31 @@ pub fn add(b: &mut Builder) {
         } else if total > vac.minutes() {
             b.constraints.push(minutes.leq(f64::from(vac.minutes())));
         }
+        // Cardinality cuts: at most floor(span / t) appointments of t minutes or more. They
+        // are implied by the knapsack in integers but cut off the LP's fractional last
+        // appointment of every vacation, which otherwise adds up to a bound that branching
+        // must close class after class.
+        let mut lengths: Vec<u32> = cols.iter().map(|&i| b.x[i].0.minutes).collect();
+        lengths.sort_unstable();
+        lengths.dedup();
+        let mut last_cap = u32::MAX;
+        for &t in &lengths {
+            let cap = vac.minutes() / t.max(1);
+            let longer: Vec<usize> = cols
+                .iter()
+                .copied()
+                .filter(|&i| b.x[i].0.minutes >= t)
+                .collect();
+            if cap >= last_cap || longer.len() as u32 <= cap {
+                continue;
+            }
+            last_cap = cap;
+            let mut count = Expression::with_capacity(longer.len());
+            for i in longer {
+                count.add_mul(1.0, b.x[i].1);
+            }
+            b.constraints.push(count.leq(f64::from(cap)));
+        }
         if let Some(max) = vac.max_appointments {
             if cols.len() as u32 > max {
                 let mut count = Expression::with_capacity(cols.len());

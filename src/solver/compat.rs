@@ -24,7 +24,7 @@ pub enum Exclusion {
 }
 
 /// A compatible vacation for a request.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Option_ {
     /// Vacation index.
     pub vacation: usize,

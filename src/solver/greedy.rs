@@ -40,6 +40,16 @@ pub fn plan(instance: &Instance, compat: &Compatibility) -> Placements {
 /// Extends a valid set of placements greedily with the requests it leaves out (used when
 /// the time limit stops the MILP: lower classes then get what capacity is left).
 pub fn complete(instance: &Instance, compat: &Compatibility, start: Placements) -> Placements {
+    complete_where(instance, compat, start, |_| true)
+}
+
+/// [`complete`] restricted to the requests `wanted` accepts.
+pub fn complete_where(
+    instance: &Instance,
+    compat: &Compatibility,
+    start: Placements,
+    wanted: impl Fn(usize) -> bool,
+) -> Placements {
     let nv = instance.vacations.len();
     let mut used = vec![0u32; nv];
     let mut count = vec![0u32; nv];
@@ -59,7 +69,9 @@ pub fn complete(instance: &Instance, compat: &Compatibility, start: Placements) 
         done[p.request] = true;
     }
     let mut placed = start.placed;
-    let mut order: Vec<usize> = (0..instance.requests.len()).filter(|&r| !done[r]).collect();
+    let mut order: Vec<usize> = (0..instance.requests.len())
+        .filter(|&r| !done[r] && wanted(r))
+        .collect();
     order.sort_by_key(|&r| {
         let q = &instance.requests[r];
         (q.class_index, q.due_day.unwrap_or(i64::MAX), r)

@@ -22,84 +22,188 @@ fn index(i: usize, call: &'static str) -> Result<c_int, HighsCallError> {
     c_int::try_from(i).map_err(|_| HighsCallError(call))
 }
 
-/// Sets the objective cost of column `col`.
-pub fn set_cost(model: &mut highs::Model, col: usize, cost: f64) -> Result<(), HighsCallError> {
-    let col = index(col, "Highs_changeColCost")?;
-    // SAFETY: the pointer is the live HiGHS instance owned by `model`; `col` is checked by
-    // HiGHS, which returns an error status when out of range.
-    let status = unsafe { highs_sys::Highs_changeColCost(model.as_mut_ptr(), col, cost) };
-    check(status, "Highs_changeColCost")
-}
-
-/// Sets the bounds of column `col`.
+/// Sets the bounds of the columns `cols` (one call: HiGHS invalidates its solve state per
+/// call).
 pub fn set_bounds(
     model: &mut highs::Model,
-    col: usize,
-    lower: f64,
-    upper: f64,
+    cols: &[usize],
+    lower: &[f64],
+    upper: &[f64],
 ) -> Result<(), HighsCallError> {
-    let col = index(col, "Highs_changeColBounds")?;
-    // SAFETY: as in `set_cost`.
-    let status = unsafe { highs_sys::Highs_changeColBounds(model.as_mut_ptr(), col, lower, upper) };
-    check(status, "Highs_changeColBounds")
-}
-
-/// Adds the row `lower <= Σ coef·x[col] <= upper`.
-pub fn add_row(
-    model: &mut highs::Model,
-    lower: f64,
-    upper: f64,
-    terms: &[(usize, f64)],
-) -> Result<(), HighsCallError> {
-    let idx: Vec<c_int> = terms
-        .iter()
-        .map(|&(c, _)| index(c, "Highs_addRow"))
-        .collect::<Result<_, _>>()?;
-    let val: Vec<f64> = terms.iter().map(|&(_, v)| v).collect();
-    let n = index(terms.len(), "Highs_addRow")?;
-    // SAFETY: `idx` and `val` have `n` elements and outlive the call.
-    let status = unsafe {
-        highs_sys::Highs_addRow(
-            model.as_mut_ptr(),
-            lower,
-            upper,
-            n,
-            idx.as_ptr(),
-            val.as_ptr(),
-        )
-    };
-    check(status, "Highs_addRow")
-}
-
-/// Adds an empty column (no row entries) and returns its index.
-pub fn add_col(
-    model: &mut highs::Model,
-    cost: f64,
-    lower: f64,
-    upper: f64,
-    integer: bool,
-) -> Result<usize, HighsCallError> {
-    let col = model.num_cols();
-    // SAFETY: no row entries are passed (null pointers with a count of 0 are accepted).
-    let status = unsafe {
-        highs_sys::Highs_addCol(
-            model.as_mut_ptr(),
-            cost,
-            lower,
-            upper,
-            0,
-            std::ptr::null(),
-            std::ptr::null(),
-        )
-    };
-    check(status, "Highs_addCol")?;
-    if integer {
-        let c = index(col, "Highs_changeColIntegrality")?;
-        // SAFETY: `c` is the column just added. 1 is kHighsVarTypeInteger.
-        let status = unsafe { highs_sys::Highs_changeColIntegrality(model.as_mut_ptr(), c, 1) };
-        check(status, "Highs_changeColIntegrality")?;
+    if cols.is_empty() {
+        return Ok(());
     }
-    Ok(col)
+    let set: Vec<c_int> = cols
+        .iter()
+        .map(|&c| index(c, "Highs_changeColsBoundsBySet"))
+        .collect::<Result<_, _>>()?;
+    if lower.len() != set.len() || upper.len() != set.len() {
+        return Err(HighsCallError("Highs_changeColsBoundsBySet"));
+    }
+    let n = index(set.len(), "Highs_changeColsBoundsBySet")?;
+    // SAFETY: `set`, `lower` and `upper` have `n` elements and outlive the call.
+    let status = unsafe {
+        highs_sys::Highs_changeColsBoundsBySet(
+            model.as_mut_ptr(),
+            n,
+            set.as_ptr(),
+            lower.as_ptr(),
+            upper.as_ptr(),
+        )
+    };
+    check(status, "Highs_changeColsBoundsBySet")
+}
+
+/// Rows waiting to be added in one call, in compressed sparse row form. Adding rows one at
+/// a time costs HiGHS a pass over its column-wise matrix each, which is quadratic over the
+/// hundreds of thousands of rows of the level-4 model on a large instance.
+#[derive(Debug, Default)]
+pub struct RowBatch {
+    lower: Vec<f64>,
+    upper: Vec<f64>,
+    starts: Vec<c_int>,
+    index: Vec<c_int>,
+    value: Vec<f64>,
+}
+
+impl RowBatch {
+    /// Queues the row `lower <= Σ coef·x[col] <= upper`.
+    pub fn push(
+        &mut self,
+        lower: f64,
+        upper: f64,
+        terms: &[(usize, f64)],
+    ) -> Result<(), HighsCallError> {
+        self.starts.push(index(self.index.len(), "Highs_addRows")?);
+        for &(c, v) in terms {
+            self.index.push(index(c, "Highs_addRows")?);
+            self.value.push(v);
+        }
+        self.lower.push(lower);
+        self.upper.push(upper);
+        Ok(())
+    }
+
+    /// True when no row waits.
+    pub fn is_empty(&self) -> bool {
+        self.lower.is_empty()
+    }
+
+    /// Adds the queued rows to the model and empties the batch.
+    pub fn flush(&mut self, model: &mut highs::Model) -> Result<(), HighsCallError> {
+        if self.is_empty() {
+            return Ok(());
+        }
+        let rows = index(self.lower.len(), "Highs_addRows")?;
+        let nz = index(self.index.len(), "Highs_addRows")?;
+        // SAFETY: the arrays have `rows` (bounds, starts) and `nz` (index, value) elements
+        // and outlive the call; HiGHS checks the column indices.
+        let status = unsafe {
+            highs_sys::Highs_addRows(
+                model.as_mut_ptr(),
+                rows,
+                self.lower.as_ptr(),
+                self.upper.as_ptr(),
+                nz,
+                self.starts.as_ptr(),
+                self.index.as_ptr(),
+                self.value.as_ptr(),
+            )
+        };
+        *self = RowBatch::default();
+        check(status, "Highs_addRows")
+    }
+}
+
+/// Columns waiting to be added in one call (empty: no row entries, zero cost).
+#[derive(Debug, Default)]
+pub struct ColBatch {
+    lower: Vec<f64>,
+    upper: Vec<f64>,
+    integer: Vec<bool>,
+}
+
+impl ColBatch {
+    /// Queues a column.
+    pub fn push(&mut self, lower: f64, upper: f64, integer: bool) {
+        self.lower.push(lower);
+        self.upper.push(upper);
+        self.integer.push(integer);
+    }
+
+    /// Adds the queued columns to the model and empties the batch.
+    pub fn flush(&mut self, model: &mut highs::Model) -> Result<(), HighsCallError> {
+        if self.lower.is_empty() {
+            return Ok(());
+        }
+        let first = model.num_cols();
+        let n = index(self.lower.len(), "Highs_addCols")?;
+        let costs = vec![0.0; self.lower.len()];
+        // SAFETY: the bound and cost arrays have `n` elements; no row entries are passed
+        // (null pointers with a count of 0 are accepted).
+        let status = unsafe {
+            highs_sys::Highs_addCols(
+                model.as_mut_ptr(),
+                n,
+                costs.as_ptr(),
+                self.lower.as_ptr(),
+                self.upper.as_ptr(),
+                0,
+                std::ptr::null(),
+                std::ptr::null(),
+                std::ptr::null(),
+            )
+        };
+        check(status, "Highs_addCols")?;
+        let set: Vec<c_int> = self
+            .integer
+            .iter()
+            .enumerate()
+            .filter(|(_, &int)| int)
+            .map(|(i, _)| index(first + i, "Highs_changeColsIntegralityBySet"))
+            .collect::<Result<_, _>>()?;
+        *self = ColBatch::default();
+        if set.is_empty() {
+            return Ok(());
+        }
+        // 1 is kHighsVarTypeInteger.
+        let kinds = vec![1 as c_int; set.len()];
+        let m = index(set.len(), "Highs_changeColsIntegralityBySet")?;
+        // SAFETY: `set` and `kinds` have `m` elements, every index a column just added.
+        let status = unsafe {
+            highs_sys::Highs_changeColsIntegralityBySet(
+                model.as_mut_ptr(),
+                m,
+                set.as_ptr(),
+                kinds.as_ptr(),
+            )
+        };
+        check(status, "Highs_changeColsIntegralityBySet")
+    }
+}
+
+/// Sets the objective costs of columns `cols`.
+pub fn set_costs(
+    model: &mut highs::Model,
+    cols: &[usize],
+    costs: &[f64],
+) -> Result<(), HighsCallError> {
+    if cols.is_empty() {
+        return Ok(());
+    }
+    let set: Vec<c_int> = cols
+        .iter()
+        .map(|&c| index(c, "Highs_changeColsCostBySet"))
+        .collect::<Result<_, _>>()?;
+    if costs.len() != set.len() {
+        return Err(HighsCallError("Highs_changeColsCostBySet"));
+    }
+    let n = index(set.len(), "Highs_changeColsCostBySet")?;
+    // SAFETY: `set` and `costs` have `n` elements and outlive the call.
+    let status = unsafe {
+        highs_sys::Highs_changeColsCostBySet(model.as_mut_ptr(), n, set.as_ptr(), costs.as_ptr())
+    };
+    check(status, "Highs_changeColsCostBySet")
 }
 
 /// What the HiGHS callback sees while a stage runs: the cancellation flag and where to
@@ -113,6 +217,9 @@ pub struct CallbackState {
     pub stage: std::sync::Mutex<(String, usize, usize)>,
     /// When the solve started.
     pub started: std::time::Instant,
+    /// When the solve must stop: HiGHS's own time limit is only checked between phases
+    /// (a long presolve or LP can overrun it by minutes on a large model).
+    pub deadline: std::time::Instant,
 }
 
 // kHighsCallback* constants of highs_c_api.h.
@@ -141,7 +248,8 @@ unsafe extern "C" fn on_callback(
                 let stop = state
                     .cancel
                     .as_ref()
-                    .is_some_and(|c| c.load(std::sync::atomic::Ordering::Relaxed));
+                    .is_some_and(|c| c.load(std::sync::atomic::Ordering::Relaxed))
+                    || std::time::Instant::now() >= state.deadline;
                 if stop && !data_in.is_null() {
                     // SAFETY: HiGHS passes a valid data_in for interrupt callbacks.
                     unsafe { (*data_in).user_interrupt = 1 };

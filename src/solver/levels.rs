@@ -5,8 +5,10 @@
 //! 4. quality (referent, preferred professional and centre, grouping, rooms opened).
 
 use super::compat::Compatibility;
+use super::greedy::{self, Placements};
 use super::highs_ext::HighsCallError;
 use super::milp::Milp;
+use super::repair;
 use super::stages::{Gaps, Runner, StageStatus};
 use crate::model::{Instance, Mode, Urgency};
 use highs::Sense;
@@ -23,9 +25,20 @@ pub fn class_name(instance: &Instance, class: usize) -> String {
     format!("tier {} {u}", c.tier)
 }
 
-/// Assignment columns of the requests of each class.
+/// "Scheduled" columns of the requests of each class.
 fn class_columns(instance: &Instance, milp: &Milp) -> Vec<Vec<usize>> {
     let mut cols = vec![Vec::new(); instance.classes.len()];
+    for (r, s) in milp.s_by_request.iter().enumerate() {
+        if let Some(s) = s {
+            cols[instance.requests[r].class_index].push(*s);
+        }
+    }
+    cols
+}
+
+/// Assignment and "scheduled" columns of the requests of each class.
+fn class_all_columns(instance: &Instance, milp: &Milp) -> Vec<Vec<usize>> {
+    let mut cols = class_columns(instance, milp);
     for (r, list) in milp.x_by_request.iter().enumerate() {
         cols[instance.requests[r].class_index].extend(list.iter().copied());
     }
@@ -34,6 +47,11 @@ fn class_columns(instance: &Instance, milp: &Milp) -> Vec<Vec<usize>> {
 
 /// Level 1: maximise each class count in order and fix it. Returns true when every class
 /// is proven optimal.
+///
+/// The base model is a packing, so the requests of lower classes never constrain a class's
+/// count: each stage sees only the columns of its class and those above (the others are
+/// fixed at 0, and HiGHS's presolve drops them), which keeps the first stages small. Each
+/// stage starts from the incumbent completed greedily with the class's own requests.
 pub fn level1(
     instance: &Instance,
     compat: &Compatibility,
@@ -41,9 +59,26 @@ pub fn level1(
     run: &mut Runner,
 ) -> Result<bool, HighsCallError> {
     let cols = class_columns(instance, milp);
+    let all = class_all_columns(instance, milp);
+    let below: Vec<usize> = all.iter().skip(1).flatten().copied().collect();
+    for &i in &below {
+        run.sol[i] = 0.0;
+    }
+    run.set_bounds(&below, 0.0, 0.0)?;
     let mut proven = true;
     for (c, list) in cols.iter().enumerate() {
         let name = format!("L1 {}", class_name(instance, c));
+        if c > 0 {
+            run.set_bounds(&all[c], 0.0, 1.0)?;
+        }
+        if run.out_of_time() {
+            // The caller completes the plan greedily; classes not reached are unproven.
+            run.skip(&name);
+            let rest: Vec<usize> = all.iter().skip(c + 1).flatten().copied().collect();
+            run.set_bounds(&rest, 0.0, 1.0)?;
+            return Ok(false);
+        }
+        fill_class(instance, compat, milp, run, c);
         // Bound: requests of the class that have any option.
         let bound = instance
             .requests
@@ -58,7 +93,13 @@ pub fn level1(
         } else if current >= bound - 0.5 {
             run.close(&name, current, "bound")
         } else {
-            run.optimise(&name, Sense::Maximise, &terms, Gaps::INTEGER)?
+            // The LP relaxation proves the incumbent when its optimum rounds down to it.
+            match run.lp_bound(Sense::Maximise, &terms)? {
+                Some(lp) if (lp + 1e-6).floor() <= current + 0.5 => {
+                    run.close(&name, current, "lp bound")
+                }
+                _ => run.optimise(&name, Sense::Maximise, &terms, Gaps::INTEGER)?,
+            }
         };
         if result.status == StageStatus::Stopped {
             proven = false;
@@ -71,6 +112,37 @@ pub fn level1(
     Ok(proven)
 }
 
+/// Extends the incumbent with requests of class `c`, greedily then along augmenting paths
+/// (only base columns exist during level 1).
+fn fill_class(
+    instance: &Instance,
+    compat: &Compatibility,
+    milp: &Milp,
+    run: &mut Runner,
+    c: usize,
+) {
+    let (placed, rooms) = super::read_solution(instance, milp, &run.sol);
+    let before = placed.len();
+    let in_class = |r: usize| instance.requests[r].class_index == c;
+    let filled = greedy::complete_where(instance, compat, Placements { placed, rooms }, in_class);
+    let mut wanted: Vec<usize> = (0..instance.requests.len())
+        .filter(|&r| in_class(r))
+        .collect();
+    wanted.sort_by_key(|&r| (instance.requests[r].due_day.unwrap_or(i64::MAX), r));
+    let greedy_count = filled.placed.len();
+    let filled = repair::insert(instance, compat, filled, &wanted, run.deadline());
+    tracing::info!(
+        class = c,
+        before,
+        greedy = greedy_count,
+        repaired = filled.placed.len(),
+        "level-1 incumbent"
+    );
+    if filled.placed.len() > before {
+        run.sol = super::start_vector(milp, &filled);
+    }
+}
+
 /// Level 2: per class, maximise the smallest company service ratio, then their sum.
 pub fn level2(
     instance: &Instance,
@@ -79,6 +151,10 @@ pub fn level2(
     run: &mut Runner,
 ) -> Result<(), HighsCallError> {
     for c in 0..instance.classes.len() {
+        if run.out_of_time() {
+            run.skip(&format!("L2 {}", class_name(instance, c)));
+            continue;
+        }
         // Companies of the class: pending count, columns, schedulable count.
         let mut companies: BTreeMap<usize, (f64, Vec<usize>, f64)> = BTreeMap::new();
         for (r, req) in instance.requests.iter().enumerate() {
@@ -89,7 +165,7 @@ pub fn level2(
                 .entry(req.company)
                 .or_insert((0.0, Vec::new(), 0.0));
             e.0 += 1.0;
-            e.1.extend(milp.x_by_request[r].iter().copied());
+            e.1.extend(milp.s_by_request[r]);
             if !compat.options[r].is_empty() {
                 e.2 += 1.0;
             }
@@ -133,7 +209,7 @@ pub fn level2(
                 .map(|(p, cols, _)| ratio_of(run, cols, *p))
                 .fold(f64::INFINITY, f64::min);
             // Hold it as integer floors per company: exact, no fractional tolerance.
-            run.set_bounds(z, 0.0, 0.0)?;
+            run.set_bounds(&[z], 0.0, 0.0)?;
             run.sol[z] = 0.0;
             for (p, cols, _) in companies.values() {
                 let need = (reached * p - 1e-9).ceil();
@@ -173,6 +249,10 @@ pub fn lateness(instance: &Instance, r: usize, v: usize) -> i64 {
 
 /// Level 3: minimise the total days of lateness, then fix it.
 pub fn level3(instance: &Instance, milp: &Milp, run: &mut Runner) -> Result<(), HighsCallError> {
+    if run.out_of_time() {
+        run.skip("L3 lateness");
+        return Ok(());
+    }
     let terms: Vec<(usize, f64)> = milp
         .x
         .iter()
@@ -198,6 +278,10 @@ pub fn level4(
     milp: &Milp,
     run: &mut Runner,
 ) -> Result<(), HighsCallError> {
+    if run.out_of_time() {
+        run.skip("L4 quality");
+        return Ok(());
+    }
     let w = instance.weights;
     let mut terms: Vec<(usize, f64)> = Vec::new();
     // Per-appointment bonuses: referent, preferred professional, preferred centre when the

@@ -75,6 +75,11 @@ pub struct Milp {
     pub y: Vec<YCol>,
     /// Assignment columns per request.
     pub x_by_request: Vec<Vec<usize>>,
+    /// Column of the "scheduled" indicator `s[r] = Σ x[r, ·]` of each request with an
+    /// option, after the room columns. Counts of classes and companies are written on
+    /// these: a row over a class's `x` would hold every option of every request (tens of
+    /// thousands of entries), which HiGHS's presolve handles in quadratic time.
+    pub s_by_request: Vec<Option<usize>>,
     /// Rows in the base model.
     pub rows: usize,
 }
@@ -86,7 +91,7 @@ impl Milp {
     }
     /// Number of columns of the base model.
     pub fn cols(&self) -> usize {
-        self.x.len() + self.y.len()
+        self.x.len() + self.y.len() + self.s_by_request.iter().flatten().count()
     }
 }
 
@@ -139,15 +144,23 @@ pub fn build(instance: &Instance, compat: &Compatibility) -> Result<(highs::Mode
             }
         }
     }
-    // H1: at most one appointment per request.
-    for cols in &x_by_request {
-        if cols.len() > 1 {
-            let mut e = Expression::with_capacity(cols.len());
-            for &i in cols {
-                e.add_mul(1.0, b.x[i].1);
-            }
-            b.constraints.push(e.leq(1.0));
+    // H1: at most one appointment per request, s[r] = Σ x[r, ·] <= 1.
+    let first_s = b.x.len() + b.y.len();
+    let mut s_by_request = vec![None; instance.requests.len()];
+    let mut next = first_s;
+    for (r, cols) in x_by_request.iter().enumerate() {
+        if cols.is_empty() {
+            continue;
         }
+        let s = b.vars.add(variable().binary());
+        s_by_request[r] = Some(next);
+        next += 1;
+        let mut e = Expression::with_capacity(cols.len() + 1);
+        for &i in cols {
+            e.add_mul(1.0, b.x[i].1);
+        }
+        e.add_mul(-1.0, s);
+        b.constraints.push(e.eq(0.0));
     }
     capacity::add(&mut b);
     rooms::add(&mut b);
@@ -175,6 +188,7 @@ pub fn build(instance: &Instance, compat: &Compatibility) -> Result<(highs::Mode
             x: x.into_iter().map(|(c, _)| c).collect(),
             y: y.into_iter().map(|(c, _)| c).collect(),
             x_by_request,
+            s_by_request,
             rows,
         },
     ))

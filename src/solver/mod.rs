@@ -7,6 +7,7 @@ pub mod greedy;
 mod highs_ext;
 pub mod levels;
 pub mod milp;
+pub mod repair;
 pub mod rooms;
 pub mod sequence;
 pub mod stages;
@@ -228,8 +229,8 @@ pub fn solve(instance: &Instance, options: &SolveOptions) -> Solution {
     finish(instance, compat, &placed, rooms, report, started)
 }
 
-/// The MIP start of the first stage: the greedy plan as a column vector.
-fn start_vector(milp: &Milp, greedy: &Placements) -> Vec<f64> {
+/// The greedy plan as a column vector of the base model (the MIP start of the first stage).
+pub(crate) fn start_vector(milp: &Milp, greedy: &Placements) -> Vec<f64> {
     let mut sol = vec![0.0; milp.cols()];
     for p in &greedy.placed {
         if let Some(&i) = milp.x_by_request[p.request]
@@ -244,11 +245,16 @@ fn start_vector(milp: &Milp, greedy: &Placements) -> Vec<f64> {
             sol[milp.y_col(j)] = 1.0;
         }
     }
+    for p in &greedy.placed {
+        if let Some(s) = milp.s_by_request[p.request] {
+            sol[s] = 1.0;
+        }
+    }
     sol
 }
 
 /// Placements and rooms of a column vector; a room only for vacations that hold something.
-fn read_solution(
+pub(crate) fn read_solution(
     instance: &Instance,
     milp: &Milp,
     sol: &[f64],

@@ -57,6 +57,8 @@ pub struct Runner<'a> {
     model: Option<highs::Model>,
     // Declared after `model` so that it is dropped after it: HiGHS holds a pointer to it.
     callback: Box<highs_ext::CallbackState>,
+    rows: highs_ext::RowBatch,
+    cols: highs_ext::ColBatch,
     /// Incumbent value of every column.
     pub sol: Vec<f64>,
     integer: Vec<bool>,
@@ -83,7 +85,13 @@ impl<'a> Runner<'a> {
         deadline: Instant,
         threads: u32,
     ) -> Self {
-        model.make_quiet();
+        // HiGHS's own log on stderr, for diagnosing a slow stage.
+        if std::env::var_os("CONVOPLAN_HIGHS_LOG").is_some() {
+            model.set_option("output_flag", true);
+            model.set_option("log_to_console", true);
+        } else {
+            model.make_quiet();
+        }
         model.set_option("mip_feasibility_tolerance", 1e-7);
         if threads > 0 {
             model.set_option("threads", threads as i32);
@@ -93,6 +101,7 @@ impl<'a> Runner<'a> {
             progress: options.progress.clone(),
             stage: std::sync::Mutex::new((String::new(), 0, 0)),
             started,
+            deadline,
         });
         if let Err(e) = highs_ext::install_callback(&mut model, &callback) {
             tracing::warn!(error = %e, "no HiGHS callback: cancellation only between stages");
@@ -101,6 +110,8 @@ impl<'a> Runner<'a> {
         Runner {
             model: Some(model),
             callback,
+            rows: highs_ext::RowBatch::default(),
+            cols: highs_ext::ColBatch::default(),
             sol,
             integer: vec![true; n],
             costed: Vec::new(),
@@ -117,7 +128,7 @@ impl<'a> Runner<'a> {
         self.model.as_mut().ok_or(HighsCallError("model lost"))
     }
 
-    /// Adds a column with start value `start`.
+    /// Adds a column with start value `start` (queued until the next solve).
     pub fn add_col(
         &mut self,
         lower: f64,
@@ -125,30 +136,72 @@ impl<'a> Runner<'a> {
         integer: bool,
         start: f64,
     ) -> Result<usize, HighsCallError> {
-        let col = highs_ext::add_col(self.model()?, 0.0, lower, upper, integer)?;
+        let col = self.sol.len();
+        self.cols.push(lower, upper, integer);
         self.sol.push(start);
         self.integer.push(integer);
         Ok(col)
     }
 
-    /// Adds a row.
+    /// Adds a row (queued until the next solve).
     pub fn add_row(
         &mut self,
         lower: f64,
         upper: f64,
         terms: &[(usize, f64)],
     ) -> Result<(), HighsCallError> {
-        highs_ext::add_row(self.model()?, lower, upper, terms)
+        self.rows.push(lower, upper, terms)
     }
 
-    /// Changes a column's bounds.
-    pub fn set_bounds(&mut self, col: usize, lower: f64, upper: f64) -> Result<(), HighsCallError> {
-        highs_ext::set_bounds(self.model()?, col, lower, upper)
+    /// Hands the queued columns, then rows, to HiGHS.
+    fn flush(&mut self) -> Result<(), HighsCallError> {
+        let model = self.model.as_mut().ok_or(HighsCallError("model lost"))?;
+        self.cols.flush(model)?;
+        self.rows.flush(model)
+    }
+
+    /// Changes the bounds of columns `cols` to `[lower, upper]`.
+    pub fn set_bounds(
+        &mut self,
+        cols: &[usize],
+        lower: f64,
+        upper: f64,
+    ) -> Result<(), HighsCallError> {
+        self.flush()?;
+        let lo = vec![lower; cols.len()];
+        let up = vec![upper; cols.len()];
+        highs_ext::set_bounds(self.model()?, cols, &lo, &up)
+    }
+
+    /// True once the time is up, the solve was cancelled or a stage was stopped: what is
+    /// left is skipped.
+    pub fn out_of_time(&self) -> bool {
+        self.stopped || self.cancelled() || Instant::now() >= self.deadline
+    }
+
+    /// Records a stage skipped for want of time, without building it.
+    pub fn skip(&mut self, name: &str) {
+        self.stopped = true;
+        let objective = f64::NAN;
+        self.emit(name, true, objective, f64::NAN, f64::NAN);
+        self.reports.push(StageReport {
+            name: name.to_string(),
+            objective,
+            bound: f64::NAN,
+            gap: f64::NAN,
+            seconds: 0.0,
+            status: "skipped".to_string(),
+        });
     }
 
     /// Value of `terms` at the incumbent.
     pub fn value(&self, terms: &[(usize, f64)]) -> f64 {
         terms.iter().map(|&(c, w)| w * self.sol[c]).sum()
+    }
+
+    /// When the solve must stop.
+    pub fn deadline(&self) -> Instant {
+        self.deadline
     }
 
     /// Seconds since the solve started.
@@ -180,6 +233,7 @@ impl<'a> Runner<'a> {
 
     /// Records a stage closed without a MILP (its incumbent meets a bound, or it is moot).
     pub fn close(&mut self, name: &str, objective: f64, status: &str) -> StageResult {
+        tracing::info!(stage = name, objective, status, "stage closed");
         self.emit(name, true, objective, objective, 0.0);
         self.reports.push(StageReport {
             name: name.to_string(),
@@ -194,6 +248,45 @@ impl<'a> Runner<'a> {
             bound: objective,
             status: StageStatus::Bound,
         }
+    }
+
+    /// The optimum of the LP relaxation of `terms` (a bound on the stage's MILP), or
+    /// `None` when the LP is not solved in the time left.
+    pub fn lp_bound(
+        &mut self,
+        sense: Sense,
+        terms: &[(usize, f64)],
+    ) -> Result<Option<f64>, HighsCallError> {
+        let left = self
+            .deadline
+            .saturating_duration_since(Instant::now())
+            .as_secs_f64();
+        if self.out_of_time() || left <= 0.01 {
+            return Ok(None);
+        }
+        let t0 = Instant::now();
+        self.flush()?;
+        let costed = std::mem::take(&mut self.costed);
+        let mut model = self.model.take().ok_or(HighsCallError("model lost"))?;
+        highs_ext::set_costs(&mut model, &costed, &vec![0.0; costed.len()])?;
+        let (cols, weights): (Vec<usize>, Vec<f64>) = terms.iter().copied().unzip();
+        highs_ext::set_costs(&mut model, &cols, &weights)?;
+        self.costed = cols;
+        model.set_sense(sense);
+        model.set_option("time_limit", left);
+        model.set_option("solve_relaxation", true);
+        let solved = model.try_solve().map_err(|_| HighsCallError("Highs_run"))?;
+        let value =
+            (solved.status() == HighsModelStatus::Optimal).then(|| solved.objective_value());
+        tracing::info!(
+            lp = value,
+            seconds = t0.elapsed().as_secs_f64(),
+            "LP relaxation bound"
+        );
+        let mut model: highs::Model = solved.into();
+        model.set_option("solve_relaxation", false);
+        self.model = Some(model);
+        Ok(value)
     }
 
     /// Optimises `terms` from the incumbent; keeps the incumbent when HiGHS finds nothing
@@ -236,16 +329,14 @@ impl<'a> Runner<'a> {
             );
         }
         let t0 = Instant::now();
+        self.flush()?;
         let costed = std::mem::take(&mut self.costed);
         let sol = self.sol.clone();
         let mut model = self.model.take().ok_or(HighsCallError("model lost"))?;
-        for c in costed {
-            highs_ext::set_cost(&mut model, c, 0.0)?;
-        }
-        for &(c, w) in terms {
-            highs_ext::set_cost(&mut model, c, w)?;
-        }
-        self.costed = terms.iter().map(|&(c, _)| c).collect();
+        highs_ext::set_costs(&mut model, &costed, &vec![0.0; costed.len()])?;
+        let (cols, weights): (Vec<usize>, Vec<f64>) = terms.iter().copied().unzip();
+        highs_ext::set_costs(&mut model, &cols, &weights)?;
+        self.costed = cols;
         model.set_sense(sense);
         model.set_option("time_limit", left);
         model.set_option("mip_abs_gap", gaps.abs);
@@ -297,6 +388,15 @@ impl<'a> Runner<'a> {
             self.stopped = true;
         }
         let seconds = t0.elapsed().as_secs_f64();
+        tracing::info!(
+            stage = name,
+            objective,
+            bound,
+            gap,
+            seconds,
+            status = ?result_status,
+            "stage finished"
+        );
         self.emit(name, true, objective, bound, gap);
         self.reports.push(StageReport {
             name: name.to_string(),

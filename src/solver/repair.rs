@@ -1,0 +1,336 @@
+//! Augmenting-path insertion: places requests the greedy pass left out by moving already
+//! placed requests along a chain of vacations (r goes into v0, one request of v0 moves to
+//! v1, one of v1 to v2, ..., until a vacation with free minutes takes the last one). A
+//! better incumbent before a level-1 stage often meets the class's bound at once, which
+//! proves the stage without branching.
+//!
+//! Rooms held by vacations stay as they are; a vacation that needs a room and holds none
+//! may take a free one, as in the greedy pass. Only the count of the class grows; the
+//! moved requests stay scheduled.
+
+use super::compat::Compatibility;
+use super::greedy::{Placement, Placements};
+use crate::model::{Instance, Mode};
+use std::collections::{HashSet, VecDeque};
+use std::time::Instant;
+
+struct State<'a> {
+    instance: &'a Instance,
+    compat: &'a Compatibility,
+    used: Vec<u32>,
+    count: Vec<u32>,
+    room: Vec<Option<usize>>,
+    holders: Vec<Vec<usize>>,
+    members: Vec<Vec<usize>>,
+    at: Vec<Option<(usize, Mode)>>,
+}
+
+impl State<'_> {
+    fn option(&self, r: usize, v: usize) -> Option<&super::compat::Option_> {
+        let opts = &self.compat.options[r];
+        opts.binary_search_by_key(&v, |o| o.vacation)
+            .ok()
+            .map(|i| &opts[i])
+    }
+
+    fn minutes(&self, r: usize, v: usize) -> u32 {
+        self.option(r, v).map_or(u32::MAX, |o| o.minutes)
+    }
+
+    fn room_free(&self, k: usize, v: usize) -> bool {
+        let w = &self.instance.vacations[v];
+        self.holders[k].iter().all(|&u| {
+            let x = &self.instance.vacations[u];
+            x.day != w.day || x.end <= w.start || w.end <= x.start
+        })
+    }
+
+    /// Mode of `r` in `v` given the room `v` holds, and the room it would take if it holds
+    /// none.
+    fn mode(&self, r: usize, v: usize) -> Option<(Mode, Option<usize>)> {
+        let o = self.option(r, v)?;
+        let vac = &self.instance.vacations[v];
+        if !vac.needs_room() {
+            return o.tele.then_some((Mode::Teleconsultation, None));
+        }
+        match self.room[v] {
+            Some(k) if o.rooms.contains(&k) => Some((Mode::InPerson, None)),
+            Some(_) => o.tele.then_some((Mode::Teleconsultation, None)),
+            None => {
+                let pick = |rooms: &[usize]| {
+                    rooms
+                        .iter()
+                        .copied()
+                        .filter(|&k| self.room_free(k, v))
+                        .min_by_key(|&k| (self.instance.rooms[k].equipment.count_ones(), k))
+                };
+                if let Some(k) = pick(&o.rooms) {
+                    Some((Mode::InPerson, Some(k)))
+                } else if o.tele {
+                    pick(&self.compat.vacation_rooms[v]).map(|k| (Mode::Teleconsultation, Some(k)))
+                } else {
+                    None
+                }
+            }
+        }
+    }
+
+    fn fits(&self, v: usize, minutes: u32, freed: u32, count_delta: i64) -> bool {
+        let vac = &self.instance.vacations[v];
+        self.used[v] + minutes <= vac.minutes() + freed
+            && vac
+                .max_appointments
+                .is_none_or(|m| i64::from(self.count[v]) + count_delta <= i64::from(m))
+    }
+
+    fn remove(&mut self, r: usize) {
+        if let Some((v, _)) = self.at[r].take() {
+            self.used[v] -= self.minutes(r, v);
+            self.count[v] -= 1;
+            self.members[v].retain(|&q| q != r);
+        }
+    }
+
+    fn put(&mut self, r: usize, v: usize, mode: Mode, take: Option<usize>) {
+        if let Some(k) = take {
+            self.room[v] = Some(k);
+            self.holders[k].push(v);
+        }
+        self.used[v] += self.minutes(r, v);
+        self.count[v] += 1;
+        self.members[v].push(r);
+        self.at[r] = Some((v, mode));
+    }
+
+    /// Tries to place `r` through an augmenting path; true when placed.
+    fn insert(&mut self, r: usize) -> bool {
+        let mut nodes: Vec<Node> = Vec::new();
+        let mut seen = vec![false; self.instance.vacations.len()];
+        let mut queue = VecDeque::new();
+        for o in &self.compat.options[r] {
+            let v = o.vacation;
+            let Some((mode, take)) = self.mode(r, v) else {
+                continue;
+            };
+            if self.fits(v, o.minutes, 0, 1) {
+                self.put(r, v, mode, take);
+                return true;
+            }
+            if !seen[v] && !self.members[v].is_empty() {
+                seen[v] = true;
+                nodes.push(Node {
+                    vacation: v,
+                    entering: r,
+                    parent: None,
+                });
+                queue.push_back(nodes.len() - 1);
+            }
+        }
+        while let Some(n) = queue.pop_front() {
+            let v = nodes[n].vacation;
+            let need = self.minutes(nodes[n].entering, v);
+            // Eject q from v to make room for the entering request; q goes to w.
+            for qi in 0..self.members[v].len() {
+                let q = self.members[v][qi];
+                if on_chain(&nodes, n, q) || !self.fits(v, need, self.minutes(q, v), 0) {
+                    continue;
+                }
+                for o in &self.compat.options[q] {
+                    let w = o.vacation;
+                    if w == v || seen[w] {
+                        continue;
+                    }
+                    let Some((_, take)) = self.mode(q, w) else {
+                        continue;
+                    };
+                    let free = self.fits(w, o.minutes, 0, 1);
+                    if !free && self.members[w].is_empty() {
+                        continue;
+                    }
+                    seen[w] = true;
+                    nodes.push(Node {
+                        vacation: w,
+                        entering: q,
+                        parent: Some(n),
+                    });
+                    if free {
+                        let path = chain(&nodes, nodes.len() - 1);
+                        self.apply(&path, take);
+                        return true;
+                    }
+                    queue.push_back(nodes.len() - 1);
+                }
+            }
+        }
+        false
+    }
+
+    /// Applies a chain, last move first: `chain[0]` goes into a vacation with room (taking
+    /// room `take` if it holds none), each later one takes the place the one before left.
+    fn apply(&mut self, chain: &[(usize, usize)], take: Option<usize>) {
+        for (i, &(q, w)) in chain.iter().enumerate() {
+            self.remove(q);
+            let (mode, t) = if i == 0 {
+                let (m, _) = self.mode(q, w).unwrap_or((Mode::Teleconsultation, None));
+                (m, take)
+            } else {
+                self.mode(q, w).unwrap_or((Mode::Teleconsultation, None))
+            };
+            self.put(q, w, mode, t);
+        }
+    }
+}
+
+/// A step of an augmenting path: `entering` goes into `vacation`, after one request of
+/// it was moved on to the child step.
+struct Node {
+    vacation: usize,
+    entering: usize,
+    parent: Option<usize>,
+}
+
+/// True when `q` already enters a vacation on the path ending at node `n`.
+fn on_chain(nodes: &[Node], n: usize, q: usize) -> bool {
+    let mut cur = Some(n);
+    while let Some(i) = cur {
+        if nodes[i].entering == q {
+            return true;
+        }
+        cur = nodes[i].parent;
+    }
+    false
+}
+
+/// The moves of the path ending at node `last`, last move first.
+fn chain(nodes: &[Node], last: usize) -> Vec<(usize, usize)> {
+    let mut moves = Vec::new();
+    let mut cur = Some(last);
+    while let Some(i) = cur {
+        moves.push((nodes[i].entering, nodes[i].vacation));
+        cur = nodes[i].parent;
+    }
+    moves
+}
+
+/// Places as many of the requests `wanted` accepts as augmenting paths allow, in the
+/// order given, within `deadline`.
+pub fn insert(
+    instance: &Instance,
+    compat: &Compatibility,
+    start: Placements,
+    wanted: &[usize],
+    deadline: Instant,
+) -> Placements {
+    let nv = instance.vacations.len();
+    let mut s = State {
+        instance,
+        compat,
+        used: vec![0; nv],
+        count: vec![0; nv],
+        room: start.rooms,
+        holders: vec![Vec::new(); instance.rooms.len()],
+        members: vec![Vec::new(); nv],
+        at: vec![None; instance.requests.len()],
+    };
+    for (v, k) in s.room.iter().enumerate() {
+        if let Some(k) = k {
+            s.holders[*k].push(v);
+        }
+    }
+    for p in &start.placed {
+        s.put(p.request, p.vacation, p.mode, None);
+    }
+    // Requests with the same options fail alike: try each signature until one fails.
+    let mut failed: HashSet<&[super::compat::Option_]> = HashSet::new();
+    for &r in wanted {
+        if s.at[r].is_some() || Instant::now() >= deadline {
+            continue;
+        }
+        let key = compat.options[r].as_slice();
+        if key.is_empty() || failed.contains(key) {
+            continue;
+        }
+        if !s.insert(r) {
+            failed.insert(key);
+        }
+    }
+    let placed =
+        s.at.iter()
+            .enumerate()
+            .filter_map(|(r, a)| {
+                a.map(|(vacation, mode)| Placement {
+                    request: r,
+                    vacation,
+                    mode,
+                })
+            })
+            .collect();
+    Placements {
+        placed,
+        rooms: s.room,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::generate::{generate, Preset};
+    use crate::solver::{compat, greedy, sequence, Report, Solution, Status};
+    use std::time::Duration;
+
+    /// Lower classes are placed first, so that the upper ones need augmenting paths; the
+    /// result must keep every placement and pass the independent H1-H7 validator.
+    #[test]
+    fn insertion_keeps_placements_and_plans_valid() {
+        let mut gained = 0;
+        for seed in 1..=25 {
+            let wire = generate(Preset::Small, seed);
+            let instance = Instance::from_proto(&wire).expect("generated instances are valid");
+            let compat = compat::compute(&instance);
+            let half = instance.classes.len() / 2;
+            let low = greedy::complete_where(
+                &instance,
+                &compat,
+                Placements {
+                    placed: Vec::new(),
+                    rooms: vec![None; instance.vacations.len()],
+                },
+                |r| instance.requests[r].class_index >= half,
+            );
+            let greedy_high = greedy::complete_where(&instance, &compat, low.clone(), |r| {
+                instance.requests[r].class_index < half
+            });
+            let wanted: Vec<usize> = (0..instance.requests.len())
+                .filter(|&r| instance.requests[r].class_index < half)
+                .collect();
+            let deadline = Instant::now() + Duration::from_secs(10);
+            let out = insert(&instance, &compat, greedy_high.clone(), &wanted, deadline);
+            let before: HashSet<usize> = greedy_high.placed.iter().map(|p| p.request).collect();
+            let after: HashSet<usize> = out.placed.iter().map(|p| p.request).collect();
+            assert!(
+                before.is_subset(&after),
+                "seed {seed}: a placed request was lost"
+            );
+            gained += after.len() - before.len();
+            let solution = Solution {
+                assignments: sequence::sequence(&instance, &out.placed),
+                rooms: out.rooms.clone(),
+                report: Report {
+                    status: Status::TimeLimit,
+                    level1_optimal: false,
+                    stages: Vec::new(),
+                    seconds: 0.0,
+                    variables: 0,
+                    constraints: 0,
+                    components: 1,
+                    gap: 0.0,
+                },
+                compat: compat.clone(),
+            };
+            let plan = crate::plan::build_plan(&instance, &solution);
+            let violations = crate::plan::validate(&instance, &plan);
+            assert!(violations.is_empty(), "seed {seed}: {violations:?}");
+        }
+        assert!(gained > 0, "no instance needed an augmenting path");
+    }
+}
