@@ -194,8 +194,9 @@ pub fn level2(
             .map(|(p, cols, _)| ratio_of(run, cols, *p))
             .fold(f64::INFINITY, f64::min);
         let min_name = format!("L2 min ratio {name}");
-        if cap <= 0.0 || current_min >= cap - 1e-9 {
+        let reached = if cap <= 0.0 || current_min >= cap - 1e-9 {
             run.close(&min_name, current_min, "bound");
+            current_min
         } else {
             let z = run.add_col(0.0, 1.0, false, current_min)?;
             for (p, cols, _) in companies.values() {
@@ -204,19 +205,20 @@ pub fn level2(
                 run.add_row(0.0, f64::INFINITY, &row)?;
             }
             run.optimise(&min_name, Sense::Maximise, &[(z, 1.0)], Gaps::EXACT)?;
-            let reached = companies
-                .values()
-                .map(|(p, cols, _)| ratio_of(run, cols, *p))
-                .fold(f64::INFINITY, f64::min);
-            // Hold it as integer floors per company: exact, no fractional tolerance.
             run.set_bounds(&[z], 0.0, 0.0)?;
             run.sol[z] = 0.0;
-            for (p, cols, _) in companies.values() {
-                let need = (reached * p - 1e-9).ceil();
-                if need > 0.0 {
-                    let row: Vec<(usize, f64)> = cols.iter().map(|&i| (i, 1.0)).collect();
-                    run.add_row(need - 0.5, f64::INFINITY, &row)?;
-                }
+            companies
+                .values()
+                .map(|(p, cols, _)| ratio_of(run, cols, *p))
+                .fold(f64::INFINITY, f64::min)
+        };
+        // Hold the smallest ratio, however it was reached, as integer floors per company:
+        // exact, no fractional tolerance.
+        for (p, cols, _) in companies.values() {
+            let need = (reached * p - 1e-9).ceil();
+            if need > 0.0 {
+                let row: Vec<(usize, f64)> = cols.iter().map(|&i| (i, 1.0)).collect();
+                run.add_row(need - 0.5, f64::INFINITY, &row)?;
             }
         }
         // Sum of ratios.

@@ -33,6 +33,16 @@ pub struct YCol {
     pub room: usize,
 }
 
+/// A capacity pattern column: vacation `vacation` takes at most `count` appointments of
+/// each length `(minutes, count)`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ZCol {
+    /// Vacation index.
+    pub vacation: usize,
+    /// Appointments allowed per length.
+    pub counts: Vec<(u32, u32)>,
+}
+
 /// The variables of the base model, while it is being built.
 pub struct Builder<'a> {
     /// The instance.
@@ -49,6 +59,8 @@ pub struct Builder<'a> {
     pub x_by_vacation: Vec<Vec<usize>>,
     /// Room columns per vacation (indexes into `y`).
     pub y_by_vacation: Vec<Vec<usize>>,
+    /// Capacity pattern columns, created after the "scheduled" ones.
+    pub z: Vec<(ZCol, Variable)>,
     /// Rows collected so far.
     pub constraints: Vec<Constraint>,
 }
@@ -80,6 +92,8 @@ pub struct Milp {
     /// these: a row over a class's `x` would hold every option of every request (tens of
     /// thousands of entries), which HiGHS's presolve handles in quadratic time.
     pub s_by_request: Vec<Option<usize>>,
+    /// Capacity pattern columns, after the "scheduled" ones.
+    pub z: Vec<ZCol>,
     /// Rows in the base model.
     pub rows: usize,
 }
@@ -89,9 +103,13 @@ impl Milp {
     pub fn y_col(&self, j: usize) -> usize {
         self.x.len() + j
     }
+    /// Column index of pattern column `j`.
+    pub fn z_col(&self, j: usize) -> usize {
+        self.x.len() + self.y.len() + self.s_by_request.iter().flatten().count() + j
+    }
     /// Number of columns of the base model.
     pub fn cols(&self) -> usize {
-        self.x.len() + self.y.len() + self.s_by_request.iter().flatten().count()
+        self.z_col(self.z.len())
     }
 }
 
@@ -106,6 +124,7 @@ pub fn build(instance: &Instance, compat: &Compatibility) -> Result<(highs::Mode
         y: Vec::new(),
         x_by_vacation: vec![Vec::new(); nv],
         y_by_vacation: vec![Vec::new(); nv],
+        z: Vec::new(),
         constraints: Vec::new(),
     };
     // x first so that column i of HiGHS is x[i]; y after.
@@ -170,6 +189,7 @@ pub fn build(instance: &Instance, compat: &Compatibility) -> Result<(highs::Mode
         vars,
         x,
         y,
+        z,
         constraints,
         ..
     } = b;
@@ -189,6 +209,7 @@ pub fn build(instance: &Instance, compat: &Compatibility) -> Result<(highs::Mode
             y: y.into_iter().map(|(c, _)| c).collect(),
             x_by_request,
             s_by_request,
+            z: z.into_iter().map(|(c, _)| c).collect(),
             rows,
         },
     ))

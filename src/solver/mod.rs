@@ -250,6 +250,25 @@ pub(crate) fn start_vector(milp: &Milp, greedy: &Placements) -> Vec<f64> {
             sol[s] = 1.0;
         }
     }
+    // Per vacation, the first pattern that holds its appointments' lengths.
+    let mut lengths: Vec<Vec<u32>> = vec![Vec::new(); greedy.rooms.len()];
+    for (i, x) in milp.x.iter().enumerate() {
+        if sol[i] > 0.5 {
+            lengths[x.vacation].push(x.minutes);
+        }
+    }
+    let mut chosen = vec![false; greedy.rooms.len()];
+    for (j, z) in milp.z.iter().enumerate() {
+        let v = z.vacation;
+        let holds = z
+            .counts
+            .iter()
+            .all(|&(m, n)| lengths[v].iter().filter(|&&l| l == m).count() as u32 <= n);
+        if !chosen[v] && holds && !lengths[v].is_empty() {
+            chosen[v] = true;
+            sol[milp.z_col(j)] = 1.0;
+        }
+    }
     sol
 }
 

@@ -14,6 +14,7 @@ use crate::model::{Instance, Mode};
 use std::collections::{HashSet, VecDeque};
 use std::time::Instant;
 
+#[derive(Clone)]
 struct State<'a> {
     instance: &'a Instance,
     compat: &'a Compatibility,
@@ -165,6 +166,84 @@ impl State<'_> {
         false
     }
 
+    /// Gives rooms to vacations that hold none but could take waiting requests: the
+    /// vacations holding a candidate room at that time are emptied (their appointments
+    /// re-placed elsewhere along augmenting paths, all of them or the move is undone), and
+    /// the move is kept when the vacation then takes more waiting requests than before.
+    /// The first greedy pass hands rooms out first come, first served, which can leave a
+    /// room to a vacation with one appointment while another stays closed for want of it.
+    fn reallocate_rooms(&mut self, wanted: &[usize], deadline: Instant) {
+        let inst = self.instance;
+        for v in 0..inst.vacations.len() {
+            if Instant::now() >= deadline {
+                return;
+            }
+            let vac = &inst.vacations[v];
+            if !vac.needs_room() || self.room[v].is_some() || vac.cancelled {
+                continue;
+            }
+            let waiting: Vec<usize> = wanted
+                .iter()
+                .copied()
+                .filter(|&r| self.at[r].is_none() && self.option(r, v).is_some())
+                .collect();
+            if waiting.is_empty() {
+                continue;
+            }
+            for &k in &self.compat.vacation_rooms[v] {
+                let saved = self.clone();
+                if self.give_room(v, k, &waiting) > 0 {
+                    break;
+                }
+                *self = saved;
+            }
+        }
+    }
+
+    /// Empties the vacations holding room `k` at the time of `v`, gives `k` to `v`, and
+    /// fills `v` with `waiting` requests. Returns how many were placed, 0 when an evicted
+    /// appointment found no other place (the state is then to be restored by the caller).
+    fn give_room(&mut self, v: usize, k: usize, waiting: &[usize]) -> usize {
+        let blockers: Vec<usize> = self.holders[k]
+            .iter()
+            .copied()
+            .filter(|&u| {
+                let (a, b) = (&self.instance.vacations[u], &self.instance.vacations[v]);
+                a.day == b.day && a.start < b.end && b.start < a.end
+            })
+            .collect();
+        let mut evicted = Vec::new();
+        for &u in &blockers {
+            for q in self.members[u].clone() {
+                self.remove(q);
+                evicted.push(q);
+            }
+            self.room[u] = None;
+            self.holders[k].retain(|&w| w != u);
+        }
+        self.room[v] = Some(k);
+        self.holders[k].push(v);
+        if !evicted.iter().all(|&q| self.insert(q)) {
+            return 0;
+        }
+        let mut placed = 0;
+        for &r in waiting {
+            if self.at[r].is_some() {
+                continue;
+            }
+            let Some(minutes) = self.option(r, v).map(|o| o.minutes) else {
+                continue;
+            };
+            if let Some((mode, None)) = self.mode(r, v) {
+                if self.fits(v, minutes, 0, 1) {
+                    self.put(r, v, mode, None);
+                    placed += 1;
+                }
+            }
+        }
+        placed
+    }
+
     /// Applies a chain, last move first: `chain[0]` goes into a vacation with room (taking
     /// room `take` if it holds none), each later one takes the place the one before left.
     fn apply(&mut self, chain: &[(usize, usize)], take: Option<usize>) {
@@ -253,6 +332,9 @@ pub fn insert(
         if !s.insert(r) {
             failed.insert(key);
         }
+    }
+    if Instant::now() < deadline {
+        s.reallocate_rooms(wanted, deadline);
     }
     let placed =
         s.at.iter()
