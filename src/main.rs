@@ -18,12 +18,18 @@ struct Cli {
 enum Command {
     /// Solves an instance and writes the plan.
     Solve(cli::solve::SolveArgs),
+    /// Re-plans after a change from the plan already sent out, moving as few
+    /// appointments as the priority order allows.
+    Reoptimize(cli::reoptimize::ReoptimizeArgs),
     /// Checks a plan against the hard rules H1-H7 (exit 1 when one is broken).
     Validate(cli::validate::ValidateArgs),
     /// Generates a realistic instance.
     Generate(cli::generate::GenerateArgs),
     /// Writes a self-contained HTML view of a plan.
     Render(cli::render::RenderArgs),
+    /// Times the solver on generated or given instances, beside the greedy plan and the LP
+    /// bounds (Markdown report).
+    Bench(cli::bench::BenchArgs),
 }
 
 fn main() -> ExitCode {
@@ -37,9 +43,11 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Solve(a) => cli::solve::run(a),
+        Command::Reoptimize(a) => cli::reoptimize::run(a),
         Command::Validate(a) => cli::validate::run(a),
         Command::Generate(a) => cli::generate::run(a),
         Command::Render(a) => cli::render::run(a),
+        Command::Bench(a) => cli::bench::run(a),
     };
     match result {
         Ok(code) => code,

@@ -1,7 +1,9 @@
 //! Subcommands of the CLI and the file handling they share.
 
+pub mod bench;
 pub mod generate;
 pub mod render;
+pub mod reoptimize;
 pub mod solve;
 pub mod validate;
 

@@ -11,6 +11,31 @@ pub fn solve_plan(instance: &Instance, options: &SolveOptions) -> proto::Plan {
     build_plan(instance, &solver::solve(instance, options))
 }
 
+/// The plan an assistant would make by hand ([`solver::greedy`]): requests sorted by class
+/// then due date, each put in the earliest compatible free place. The baseline the optimum
+/// is compared with.
+pub fn greedy_plan(instance: &Instance) -> proto::Plan {
+    let started = std::time::Instant::now();
+    let compat = solver::compat::compute(instance);
+    let placements = solver::greedy::plan(instance, &compat);
+    let solution = Solution {
+        assignments: solver::sequence::sequence(instance, &placements.placed),
+        rooms: placements.rooms,
+        report: solver::Report {
+            status: Status::Trivial,
+            level1_optimal: false,
+            stages: Vec::new(),
+            seconds: started.elapsed().as_secs_f64(),
+            variables: 0,
+            constraints: 0,
+            components: 0,
+            gap: f64::NAN,
+        },
+        compat,
+    };
+    build_plan(instance, &solution)
+}
+
 /// Wire value of a mode.
 pub fn mode_to_proto(mode: Mode) -> proto::Mode {
     match mode {
@@ -93,6 +118,7 @@ fn report_to_proto(r: &solver::Report) -> proto::SolverReport {
                 gap: finite(s.gap),
                 seconds: s.seconds,
                 status: s.status.clone(),
+                lp_bound: s.lp_bound.filter(|b| b.is_finite()),
             })
             .collect(),
         seconds: r.seconds,

@@ -46,7 +46,7 @@ fn class_all_columns(instance: &Instance, milp: &Milp) -> Vec<Vec<usize>> {
 }
 
 /// Level 1: maximise each class count in order and fix it. Returns true when every class
-/// is proven optimal.
+/// is proven optimal. `pinned` (sorted) columns are fixed at 1 by the caller.
 ///
 /// The base model is a packing, so the requests of lower classes never constrain a class's
 /// count: each stage sees only the columns of its class and those above (the others are
@@ -57,9 +57,14 @@ pub fn level1(
     compat: &Compatibility,
     milp: &Milp,
     run: &mut Runner,
+    pinned: &[usize],
 ) -> Result<bool, HighsCallError> {
     let cols = class_columns(instance, milp);
-    let all = class_all_columns(instance, milp);
+    let mut all = class_all_columns(instance, milp);
+    // Pinned columns (frozen appointments of a re-optimisation) stay at 1 throughout.
+    for list in &mut all {
+        list.retain(|i| pinned.binary_search(i).is_err());
+    }
     let below: Vec<usize> = all.iter().skip(1).flatten().copied().collect();
     for &i in &below {
         run.sol[i] = 0.0;

@@ -7,6 +7,7 @@ pub mod greedy;
 mod highs_ext;
 pub mod levels;
 pub mod milp;
+pub mod reopt;
 pub mod repair;
 pub mod rooms;
 pub mod sequence;
@@ -98,8 +99,10 @@ pub struct StageReport {
     pub gap: f64,
     /// Seconds spent.
     pub seconds: f64,
-    /// "optimal", "time_limit", "bound" or "skipped".
+    /// "optimal", "time_limit", "bound", "lp bound" or "skipped".
     pub status: String,
+    /// Optimum of the stage's LP relaxation, when computed.
+    pub lp_bound: Option<f64>,
 }
 
 /// What the solver did.
@@ -140,6 +143,21 @@ pub struct Solution {
 /// an error or time runs out, the best plan found so far (at worst the greedy one) is
 /// returned with an honest status.
 pub fn solve(instance: &Instance, options: &SolveOptions) -> Solution {
+    solve_with(instance, options, None)
+}
+
+/// Re-optimises from a previous plan ([`reopt`]): frozen appointments stay, then level 1,
+/// then as many appointments kept exactly and requests kept scheduled as level 1 allows,
+/// then levels 2-4. Kept appointments keep their times.
+pub fn reoptimize(instance: &Instance, prior: &reopt::Prior, options: &SolveOptions) -> Solution {
+    solve_with(instance, options, Some(prior))
+}
+
+fn solve_with(
+    instance: &Instance,
+    options: &SolveOptions,
+    prior: Option<&reopt::Prior>,
+) -> Solution {
     let started = Instant::now();
     let limit = options
         .time_limit_seconds
@@ -151,6 +169,7 @@ pub fn solve(instance: &Instance, options: &SolveOptions) -> Solution {
     let threads = options.threads.unwrap_or(instance.settings.threads);
     let compat = compat::compute(instance);
     let greedy = greedy::plan(instance, &compat);
+    let pins = prior.map(|p| pins_of(instance, p));
     let mut report = Report {
         status: Status::Trivial,
         level1_optimal: true,
@@ -181,16 +200,30 @@ pub fn solve(instance: &Instance, options: &SolveOptions) -> Solution {
                 greedy.rooms,
                 report,
                 started,
+                pins.as_deref(),
             );
         }
     };
     report.variables = milp.cols() as u64;
     report.constraints = milp.rows as u64;
-    let sol = start_vector(&milp, &greedy);
+    // From a previous plan, its appointments that still fit come first, completed greedily.
+    let (start, pinned) = match prior {
+        Some(p) => {
+            let kept = reopt::start_placements(instance, &compat, &milp, p);
+            let pinned = reopt::pinned_columns(&milp, p, &kept);
+            (greedy::complete(instance, &compat, kept), pinned)
+        }
+        None => (greedy, Vec::new()),
+    };
+    let sol = start_vector(&milp, &start);
     let mut run = Runner::new(model, sol, options, started, deadline, threads);
-    run.planned = 3 * instance.classes.len() + 2;
+    run.planned = 3 * instance.classes.len() + 2 + if prior.is_some() { 2 } else { 0 };
     let outcome = (|| -> Result<bool, HighsCallError> {
-        let proven = levels::level1(instance, &compat, &milp, &mut run)?;
+        run.set_bounds(&pinned, 1.0, 1.0)?;
+        let proven = levels::level1(instance, &compat, &milp, &mut run, &pinned)?;
+        if let Some(p) = prior {
+            reopt::keep_stages(&milp, p, &mut run)?;
+        }
         levels::level2(instance, &compat, &milp, &mut run)?;
         if !instance.settings.skip_quality {
             levels::level3(instance, &milp, &mut run)?;
@@ -226,7 +259,15 @@ pub fn solve(instance: &Instance, options: &SolveOptions) -> Solution {
         .filter(|g| g.is_finite())
         .fold(0.0, f64::max);
     report.stages = std::mem::take(&mut run.reports);
-    finish(instance, compat, &placed, rooms, report, started)
+    finish(
+        instance,
+        compat,
+        &placed,
+        rooms,
+        report,
+        started,
+        pins.as_deref(),
+    )
 }
 
 /// The greedy plan as a column vector of the base model (the MIP start of the first stage).
@@ -302,6 +343,19 @@ pub(crate) fn read_solution(
     (placed, rooms)
 }
 
+/// Wished start times of the requests of a previous plan: `(vacation, start, frozen)`.
+fn pins_of(instance: &Instance, prior: &reopt::Prior) -> Vec<Option<sequence::Pin>> {
+    let mut pins = vec![None; instance.requests.len()];
+    for a in &prior.appointments {
+        pins[a.request] = Some(sequence::Pin {
+            vacation: a.vacation,
+            start: a.start,
+            frozen: a.frozen,
+        });
+    }
+    pins
+}
+
 /// Sequences the placements and closes the report.
 fn finish(
     instance: &Instance,
@@ -310,8 +364,12 @@ fn finish(
     rooms: Vec<Option<usize>>,
     mut report: Report,
     started: Instant,
+    pins: Option<&[Option<sequence::Pin>]>,
 ) -> Solution {
-    let assignments = sequence::sequence(instance, placed);
+    let assignments = match pins {
+        Some(p) => sequence::sequence_pinned(instance, placed, p),
+        None => sequence::sequence(instance, placed),
+    };
     report.seconds = started.elapsed().as_secs_f64();
     Solution {
         assignments,

@@ -1,9 +1,145 @@
 //! Sequencing: turns the requests assigned to a vacation into timed appointments, back to
 //! back from its start (the knapsack of [`super::capacity`] guarantees they fit), one
-//! company's workers next to each other, in class order within a company.
+//! company's workers next to each other, in class order within a company. In a
+//! re-optimisation, appointments kept in their vacation keep their times and the others
+//! fill the gaps ([`sequence_pinned`]).
 
 use super::{Assignment, Placement};
 use crate::model::{Instance, Role};
+
+/// Where a request was in the previous plan.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Pin {
+    /// Vacation index.
+    pub vacation: usize,
+    /// Start, minutes from midnight.
+    pub start: u32,
+    /// Before the freeze limit.
+    pub frozen: bool,
+}
+
+/// Times the placements, keeping the previous start of every request that stays in its
+/// vacation where the others still fit around them: frozen ones first, then the other
+/// kept ones, then the rest first fit in the gaps in company order. When the rest does
+/// not fit around the kept ones (the knapsack guarantees minutes, not gaps), only frozen
+/// appointments keep their times, and as a last resort the vacation is packed back to back.
+pub fn sequence_pinned(
+    instance: &Instance,
+    placed: &[Placement],
+    pins: &[Option<Pin>],
+) -> Vec<Assignment> {
+    let packed = sequence(instance, placed);
+    let mut by_vacation: Vec<Vec<&Placement>> = vec![Vec::new(); instance.vacations.len()];
+    for p in placed {
+        by_vacation[p.vacation].push(p);
+    }
+    let mut out = Vec::with_capacity(placed.len());
+    for (v, list) in by_vacation.iter().enumerate() {
+        if list.is_empty() {
+            continue;
+        }
+        let vac = &instance.vacations[v];
+        let role = instance.professionals[vac.professional].role;
+        let minutes = |p: &Placement| instance.requests[p.request].minutes(role);
+        // Pinned: kept in this vacation from the previous plan.
+        let mut pinned: Vec<(&Placement, Pin)> = list
+            .iter()
+            .filter_map(|p| {
+                pins[p.request]
+                    .filter(|pin| pin.vacation == v)
+                    .map(|pin| (*p, pin))
+            })
+            .collect();
+        pinned.sort_by_key(|(_, pin)| (!pin.frozen, pin.start));
+        let mut rest: Vec<&Placement> = list
+            .iter()
+            .copied()
+            .filter(|p| pins[p.request].is_none_or(|pin| pin.vacation != v))
+            .collect();
+        rest.sort_by(|a, b| {
+            let (ra, rb) = (&instance.requests[a.request], &instance.requests[b.request]);
+            (&instance.companies[ra.company].id, ra.class_index, &ra.id).cmp(&(
+                &instance.companies[rb.company].id,
+                rb.class_index,
+                &rb.id,
+            ))
+        });
+        // Times with the pins in `keep` held (the others join the rest), or None.
+        let attempt = |keep: &[bool]| -> Option<Vec<Assignment>> {
+            let mut busy: Vec<(u32, u32)> = Vec::new();
+            let mut timed = Vec::new();
+            let mut loose: Vec<&Placement> = Vec::new();
+            for (&(p, pin), &k) in pinned.iter().zip(keep) {
+                let end = pin.start + minutes(p);
+                let free = busy.iter().all(|&(a, b)| end <= a || b <= pin.start);
+                if k && pin.start >= vac.start && end <= vac.end && free {
+                    busy.push((pin.start, end));
+                    timed.push(Assignment {
+                        request: p.request,
+                        vacation: v,
+                        mode: p.mode,
+                        start: pin.start,
+                        end,
+                    });
+                } else if pin.frozen {
+                    return None;
+                } else {
+                    loose.push(p);
+                }
+            }
+            loose.extend(rest.iter().copied());
+            for p in loose {
+                let d = minutes(p);
+                busy.sort_unstable();
+                let mut t = vac.start;
+                let mut slot = None;
+                for &(a, b) in busy.iter().chain(std::iter::once(&(vac.end, vac.end))) {
+                    if t + d <= a {
+                        slot = Some(t);
+                        break;
+                    }
+                    t = t.max(b);
+                }
+                let start = slot?;
+                busy.push((start, start + d));
+                timed.push(Assignment {
+                    request: p.request,
+                    vacation: v,
+                    mode: p.mode,
+                    start,
+                    end: start + d,
+                });
+            }
+            Some(timed)
+        };
+        // Every pin held; else release as few unfrozen pins as possible (one, then two),
+        // preferring the latest; else frozen pins only; else back to back.
+        let n = pinned.len();
+        let all = vec![true; n];
+        let releasable: Vec<usize> = (0..n).rev().filter(|&i| !pinned[i].1.frozen).collect();
+        let without = |drop: &[usize]| {
+            let mut keep = all.clone();
+            for &i in drop {
+                keep[i] = false;
+            }
+            attempt(&keep)
+        };
+        let timed = attempt(&all)
+            .or_else(|| releasable.iter().find_map(|&i| without(&[i])))
+            .or_else(|| {
+                releasable
+                    .iter()
+                    .enumerate()
+                    .find_map(|(a, &i)| releasable[a + 1..].iter().find_map(|&j| without(&[i, j])))
+            })
+            .or_else(|| attempt(&pinned.iter().map(|(_, pin)| pin.frozen).collect::<Vec<_>>()));
+        match timed {
+            Some(timed) => out.extend(timed),
+            None => out.extend(packed.iter().filter(|a| a.vacation == v).cloned()),
+        }
+    }
+    out
+}
 
 /// Times the placements of every vacation.
 pub fn sequence(instance: &Instance, placed: &[Placement]) -> Vec<Assignment> {

@@ -72,6 +72,8 @@ pub struct Runner<'a> {
     pub planned: usize,
     /// True once a stage was stopped: later stages are skipped.
     pub stopped: bool,
+    /// LP bound computed for the stage about to be reported.
+    lp: Option<f64>,
 }
 
 impl<'a> Runner<'a> {
@@ -121,6 +123,7 @@ impl<'a> Runner<'a> {
             reports: Vec::new(),
             planned: 0,
             stopped: false,
+            lp: None,
         }
     }
 
@@ -191,6 +194,7 @@ impl<'a> Runner<'a> {
             gap: f64::NAN,
             seconds: 0.0,
             status: "skipped".to_string(),
+            lp_bound: self.lp.take(),
         });
     }
 
@@ -242,6 +246,7 @@ impl<'a> Runner<'a> {
             gap: 0.0,
             seconds: 0.0,
             status: status.to_string(),
+            lp_bound: self.lp.take(),
         });
         StageResult {
             objective,
@@ -285,6 +290,7 @@ impl<'a> Runner<'a> {
         );
         let mut model: highs::Model = solved.into();
         model.set_option("solve_relaxation", false);
+        self.lp = value;
         self.model = Some(model);
         Ok(value)
     }
@@ -313,6 +319,7 @@ impl<'a> Runner<'a> {
                 gap: f64::NAN,
                 seconds: 0.0,
                 status: "skipped".to_string(),
+                lp_bound: self.lp.take(),
             });
             return Ok(StageResult {
                 objective: before,
@@ -410,6 +417,7 @@ impl<'a> Runner<'a> {
                 StageStatus::Stopped => "time_limit",
             }
             .to_string(),
+            lp_bound: self.lp.take(),
         });
         Ok(StageResult {
             objective,

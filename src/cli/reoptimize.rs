@@ -1,0 +1,64 @@
+//! `convoplan reoptimize`: re-plans after a change from the plan already sent out.
+
+use convoplan::plan;
+use convoplan::solver::SolveOptions;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+/// Arguments of `reoptimize`.
+#[derive(clap::Args)]
+pub struct ReoptimizeArgs {
+    /// The instance as it is now (JSON): new absences, rooms, requests.
+    pub instance: PathBuf,
+    /// The plan already sent out (JSON).
+    pub previous_plan: PathBuf,
+    /// Appointments starting before this local date-time (YYYY-MM-DDTHH:MM) stay as they
+    /// are unless their vacation is gone.
+    #[arg(long)]
+    pub freeze_until: Option<String>,
+    /// Where to write the new plan; default: INSTANCE with `.plan.json`.
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// Where to write the diff; default: the plan's path with `.diff.json`.
+    #[arg(long)]
+    pub diff: Option<PathBuf>,
+    /// Wall-clock limit in seconds (the smaller of this and the policy's applies).
+    #[arg(long)]
+    pub time_limit: Option<f64>,
+    /// HiGHS threads.
+    #[arg(long)]
+    pub threads: Option<u32>,
+}
+
+/// Runs `reoptimize`.
+pub fn run(args: ReoptimizeArgs) -> anyhow::Result<ExitCode> {
+    let (_, instance) = super::read_instance(&args.instance)?;
+    let previous = super::read_plan(&args.previous_plan)?;
+    let freeze = plan::reoptimize::parse_freeze_until(args.freeze_until.as_deref().unwrap_or(""))?;
+    let options = SolveOptions {
+        time_limit_seconds: args.time_limit,
+        threads: args.threads,
+        ..SolveOptions::default()
+    };
+    let (new_plan, diff) = plan::reoptimize_plan(&instance, &previous, freeze, &options);
+    let out = args
+        .out
+        .unwrap_or_else(|| args.instance.with_extension("plan.json"));
+    let diff_path = args.diff.unwrap_or_else(|| out.with_extension("diff.json"));
+    super::write_json(&out, &new_plan)?;
+    super::write_json(&diff_path, &diff)?;
+    print!("{}", super::solve::summary(&new_plan));
+    println!(
+        "kept {}, moved {}, cancelled {}, added {}",
+        diff.kept.len(),
+        diff.moved.len(),
+        diff.cancelled.len(),
+        diff.added.len()
+    );
+    println!(
+        "plan written to {}, diff to {}",
+        out.display(),
+        diff_path.display()
+    );
+    Ok(ExitCode::SUCCESS)
+}
