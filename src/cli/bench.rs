@@ -183,9 +183,11 @@ fn class_table(
         // A class closed by its count bound (requests that have an option) has an LP
         // bound no greater than that count, which is its optimum.
         let bound = match stage {
-            Some(st) => st
-                .lp_bound
-                .map_or_else(|| format!("≤ {}", o.scheduled), |b| format!("{b:.1}")),
+            Some(st) => match st.lp_bound {
+                Some(b) => format!("{b:.1}"),
+                None if st.status == "bound" => format!("≤ {}", o.scheduled),
+                None => "-".to_string(),
+            },
             None => "-".to_string(),
         };
         let how = stage.map_or("-", |st| st.status.as_str());

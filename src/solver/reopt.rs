@@ -194,7 +194,7 @@ pub fn keep_stages(milp: &Milp, prior: &Prior, run: &mut Runner) -> Result<(), H
     }
     if !keep.is_empty() {
         let reached = run.value(&keep).round();
-        run.add_row(reached - 0.5, f64::INFINITY, &keep)?;
+        run.add_row(reached, f64::INFINITY, &keep)?;
     }
     // R2: the previously scheduled requests that stay scheduled, moved if need be.
     let still: Vec<(usize, f64)> = prior
@@ -215,7 +215,7 @@ pub fn keep_stages(milp: &Milp, prior: &Prior, run: &mut Runner) -> Result<(), H
     }
     if !still.is_empty() {
         let reached = run.value(&still).round();
-        run.add_row(reached - 0.5, f64::INFINITY, &still)?;
+        run.add_row(reached, f64::INFINITY, &still)?;
     }
     Ok(())
 }

@@ -72,8 +72,9 @@ pub struct Runner<'a> {
     pub planned: usize,
     /// True once a stage was stopped: later stages are skipped.
     pub stopped: bool,
-    /// LP bound computed for the stage about to be reported.
+    /// LP bound computed for the stage about to be reported, and the seconds it took.
     lp: Option<f64>,
+    lp_seconds: f64,
 }
 
 impl<'a> Runner<'a> {
@@ -124,6 +125,7 @@ impl<'a> Runner<'a> {
             planned: 0,
             stopped: false,
             lp: None,
+            lp_seconds: 0.0,
         }
     }
 
@@ -244,7 +246,7 @@ impl<'a> Runner<'a> {
             objective,
             bound: objective,
             gap: 0.0,
-            seconds: 0.0,
+            seconds: std::mem::take(&mut self.lp_seconds),
             status: status.to_string(),
             lp_bound: self.lp.take(),
         });
@@ -291,6 +293,7 @@ impl<'a> Runner<'a> {
         let mut model: highs::Model = solved.into();
         model.set_option("solve_relaxation", false);
         self.lp = value;
+        self.lp_seconds = t0.elapsed().as_secs_f64();
         self.model = Some(model);
         Ok(value)
     }
@@ -394,7 +397,7 @@ impl<'a> Runner<'a> {
         if result_status == StageStatus::Stopped {
             self.stopped = true;
         }
-        let seconds = t0.elapsed().as_secs_f64();
+        let seconds = t0.elapsed().as_secs_f64() + std::mem::take(&mut self.lp_seconds);
         tracing::info!(
             stage = name,
             objective,
