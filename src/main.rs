@@ -27,6 +27,9 @@ enum Command {
     Generate(cli::generate::GenerateArgs),
     /// Writes a self-contained HTML view of a plan.
     Render(cli::render::RenderArgs),
+    /// Serves the gRPC API (Solve, SolveStream, Validate, Reoptimize), with health and
+    /// reflection.
+    Serve(cli::serve::ServeArgs),
     /// Times the solver on generated or given instances, beside the greedy plan and the LP
     /// bounds (Markdown report).
     Bench(cli::bench::BenchArgs),
@@ -48,6 +51,7 @@ fn main() -> ExitCode {
         Command::Generate(a) => cli::generate::run(a),
         Command::Render(a) => cli::render::run(a),
         Command::Bench(a) => cli::bench::run(a),
+        Command::Serve(a) => cli::serve::run(a),
     };
     match result {
         Ok(code) => code,

@@ -4,6 +4,7 @@ pub mod bench;
 pub mod generate;
 pub mod render;
 pub mod reoptimize;
+pub mod serve;
 pub mod solve;
 pub mod validate;
 

@@ -1,0 +1,356 @@
+//! The `convoplan.v1.Planner` service. Each call validates its input on a blocking thread
+//! (a national instance takes a moment to convert), waits for an admission slot, then
+//! solves on a blocking thread with a cancellation flag that the call's end raises: a
+//! client that goes away stops its solve. Logs carry a request id, sizes, times and
+//! statuses, never a worker id.
+
+use super::admission::Admission;
+use super::{deadline, errors};
+use crate::model::Instance;
+use crate::plan;
+use crate::proto::planner_server::Planner;
+use crate::proto::{
+    solve_event, Progress, ReoptimizeRequest, ReoptimizeResponse, SolveEvent, SolveRequest,
+    SolveResponse, ValidateRequest, ValidateResponse, Violation,
+};
+use crate::solver::{ProgressEvent, SolveOptions};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, Weak};
+use std::time::{Duration, Instant};
+use tokio::sync::mpsc;
+use tokio_stream::wrappers::ReceiverStream;
+use tonic::{Request, Response, Status};
+
+/// Raises its flag when dropped: when the call ends, however it ends, its solve stops.
+struct CancelOnDrop(Arc<AtomicBool>);
+
+impl Drop for CancelOnDrop {
+    fn drop(&mut self) {
+        self.0.store(true, Ordering::Relaxed);
+    }
+}
+
+/// The planner service.
+#[derive(Clone)]
+pub struct PlannerService {
+    admission: Admission,
+    threads: Option<u32>,
+    next_id: Arc<AtomicU64>,
+    /// Cancellation flags of the solves under way, for shutdown.
+    running: Arc<Mutex<Vec<Weak<AtomicBool>>>>,
+}
+
+impl PlannerService {
+    /// `max_concurrent` solves at once, `queue` more waiting; HiGHS threads per solve.
+    pub fn new(max_concurrent: usize, queue: usize, threads: Option<u32>) -> Self {
+        Self {
+            admission: Admission::new(max_concurrent, queue),
+            threads,
+            next_id: Arc::new(AtomicU64::new(1)),
+            running: Arc::new(Mutex::new(Vec::new())),
+        }
+    }
+
+    /// Stops every solve under way: each returns its best plan so far.
+    pub fn cancel_all(&self) {
+        if let Ok(mut list) = self.running.lock() {
+            for flag in list.drain(..) {
+                if let Some(f) = flag.upgrade() {
+                    f.store(true, Ordering::Relaxed);
+                }
+            }
+        }
+    }
+
+    fn cancel_flag(&self) -> (Arc<AtomicBool>, CancelOnDrop) {
+        let flag = Arc::new(AtomicBool::new(false));
+        if let Ok(mut list) = self.running.lock() {
+            list.retain(|w| w.strong_count() > 0);
+            list.push(Arc::downgrade(&flag));
+        }
+        (Arc::clone(&flag), CancelOnDrop(flag))
+    }
+
+    fn id(&self) -> u64 {
+        self.next_id.fetch_add(1, Ordering::Relaxed)
+    }
+
+    fn options(&self, limit: Option<f64>, cancel: Arc<AtomicBool>) -> SolveOptions {
+        SolveOptions {
+            time_limit_seconds: limit,
+            threads: self.threads,
+            progress: None,
+            cancel: Some(cancel),
+        }
+    }
+}
+
+/// Runs `f` on a blocking thread; a panic becomes a generic INTERNAL status.
+async fn blocking<T: Send + 'static>(
+    id: u64,
+    f: impl FnOnce() -> T + Send + 'static,
+) -> Result<T, Status> {
+    tokio::task::spawn_blocking(f).await.map_err(|e| {
+        tracing::error!(request_id = id, error = %e, "solve task failed");
+        errors::internal(id)
+    })
+}
+
+/// Converts and validates the instance of a call.
+async fn instance_of(
+    id: u64,
+    wire: Option<crate::proto::Instance>,
+) -> Result<Arc<Instance>, Status> {
+    let wire = wire.ok_or_else(|| errors::invalid_field("instance", "required"))?;
+    let converted = blocking(id, move || Instance::from_proto(&wire)).await?;
+    converted
+        .map(Arc::new)
+        .map_err(|e| errors::invalid_instance(&e, "instance."))
+}
+
+/// The remaining time limit of a call that started at `started`.
+fn remaining(timeout: Option<Duration>, started: Instant) -> Option<f64> {
+    timeout.map(|t| {
+        t.saturating_sub(deadline::margin(t))
+            .saturating_sub(started.elapsed())
+            .as_secs_f64()
+    })
+}
+
+fn status_name(plan: &crate::proto::Plan) -> &'static str {
+    plan.solver_report
+        .as_ref()
+        .and_then(|r| crate::proto::SolveStatus::try_from(r.status).ok())
+        .map_or("unknown", |s| s.as_str_name())
+}
+
+fn progress_of(e: &ProgressEvent) -> Progress {
+    let finite = |x: f64| if x.is_finite() { x } else { 0.0 };
+    Progress {
+        stage: e.stage.clone(),
+        phase: if e.finished { "finished" } else { "started" }.to_string(),
+        incumbent: finite(e.incumbent),
+        bound: finite(e.bound),
+        gap: finite(e.gap),
+        elapsed_seconds: e.elapsed_seconds,
+        stage_index: u32::try_from(e.index).unwrap_or(u32::MAX),
+        stage_count: u32::try_from(e.count).unwrap_or(u32::MAX),
+    }
+}
+
+#[tonic::async_trait]
+impl Planner for PlannerService {
+    async fn solve(
+        &self,
+        request: Request<SolveRequest>,
+    ) -> Result<Response<SolveResponse>, Status> {
+        let started = Instant::now();
+        let id = self.id();
+        let timeout = deadline::client_timeout(request.metadata());
+        let req = request.into_inner();
+        let instance = instance_of(id, req.instance).await?;
+        tracing::info!(
+            request_id = id,
+            requests = instance.requests.len(),
+            vacations = instance.vacations.len(),
+            "solve received"
+        );
+        if req.validate_only {
+            return Ok(Response::new(SolveResponse {
+                plan: None,
+                label: req.label,
+            }));
+        }
+        let permit = self.admission.enter().await?;
+        let (cancel, _guard) = self.cancel_flag();
+        let options = self.options(remaining(timeout, started), cancel);
+        let inst = Arc::clone(&instance);
+        let plan = blocking(id, move || {
+            let _slot = permit;
+            plan::solve_plan(&inst, &options)
+        })
+        .await?;
+        tracing::info!(
+            request_id = id,
+            seconds = started.elapsed().as_secs_f64(),
+            status = status_name(&plan),
+            scheduled = plan.appointments.len(),
+            "solve done"
+        );
+        Ok(Response::new(SolveResponse {
+            plan: Some(plan),
+            label: req.label,
+        }))
+    }
+
+    type SolveStreamStream = ReceiverStream<Result<SolveEvent, Status>>;
+
+    async fn solve_stream(
+        &self,
+        request: Request<SolveRequest>,
+    ) -> Result<Response<Self::SolveStreamStream>, Status> {
+        let started = Instant::now();
+        let id = self.id();
+        let timeout = deadline::client_timeout(request.metadata());
+        let req = request.into_inner();
+        let instance = instance_of(id, req.instance).await?;
+        tracing::info!(
+            request_id = id,
+            requests = instance.requests.len(),
+            vacations = instance.vacations.len(),
+            "solve stream received"
+        );
+        let (tx, rx) = mpsc::channel(64);
+        let service = self.clone();
+        let label = req.label;
+        let validate_only = req.validate_only;
+        tokio::spawn(async move {
+            if validate_only {
+                let _ = tx
+                    .send(Ok(SolveEvent {
+                        event: Some(solve_event::Event::Result(SolveResponse {
+                            plan: None,
+                            label,
+                        })),
+                    }))
+                    .await;
+                return;
+            }
+            let permit = match service.admission.enter().await {
+                Ok(p) => p,
+                Err(status) => {
+                    let _ = tx.send(Err(status)).await;
+                    return;
+                }
+            };
+            let (cancel, guard) = service.cancel_flag();
+            // The client going away stops the solve; the watcher ends with the solve, so
+            // that its sender does not keep the stream open.
+            let watch = tx.clone();
+            let watch_cancel = Arc::clone(&cancel);
+            let (done, solved) = tokio::sync::oneshot::channel::<()>();
+            tokio::spawn(async move {
+                tokio::select! {
+                    _ = watch.closed() => watch_cancel.store(true, Ordering::Relaxed),
+                    _ = solved => {}
+                }
+            });
+            let mut options = service.options(remaining(timeout, started), cancel);
+            let sink = tx.clone();
+            // Progress is best effort: a full channel drops an event, never blocks the solve.
+            options.progress = Some(Arc::new(move |e: &ProgressEvent| {
+                let _ = sink.try_send(Ok(SolveEvent {
+                    event: Some(solve_event::Event::Progress(progress_of(e))),
+                }));
+            }));
+            let inst = Arc::clone(&instance);
+            let result = blocking(id, move || {
+                let _slot = permit;
+                plan::solve_plan(&inst, &options)
+            })
+            .await;
+            let _ = done.send(());
+            drop(guard);
+            let event = result.map(|plan| {
+                tracing::info!(
+                    request_id = id,
+                    seconds = started.elapsed().as_secs_f64(),
+                    status = status_name(&plan),
+                    scheduled = plan.appointments.len(),
+                    "solve stream done"
+                );
+                SolveEvent {
+                    event: Some(solve_event::Event::Result(SolveResponse {
+                        plan: Some(plan),
+                        label,
+                    })),
+                }
+            });
+            let _ = tx.send(event).await;
+        });
+        Ok(Response::new(ReceiverStream::new(rx)))
+    }
+
+    async fn validate(
+        &self,
+        request: Request<ValidateRequest>,
+    ) -> Result<Response<ValidateResponse>, Status> {
+        let id = self.id();
+        let req = request.into_inner();
+        let instance = instance_of(id, req.instance).await?;
+        let plan = req
+            .plan
+            .ok_or_else(|| errors::invalid_field("plan", "required"))?;
+        let response = blocking(id, move || {
+            let violations = plan::validate(&instance, &plan);
+            ValidateResponse {
+                valid: violations.is_empty(),
+                violations: violations
+                    .into_iter()
+                    .map(|v| Violation {
+                        rule: format!("{:?}", v.rule),
+                        request_id: v.request_id,
+                        vacation_id: v.vacation_id,
+                        message: v.message,
+                    })
+                    .collect(),
+                score: Some(plan::score(&instance, &plan)),
+                kpis: Some(plan::kpis(&instance, &plan)),
+            }
+        })
+        .await?;
+        tracing::info!(
+            request_id = id,
+            valid = response.valid,
+            violations = response.violations.len(),
+            "validate done"
+        );
+        Ok(Response::new(response))
+    }
+
+    async fn reoptimize(
+        &self,
+        request: Request<ReoptimizeRequest>,
+    ) -> Result<Response<ReoptimizeResponse>, Status> {
+        let started = Instant::now();
+        let id = self.id();
+        let timeout = deadline::client_timeout(request.metadata());
+        let req = request.into_inner();
+        let freeze = plan::reoptimize::parse_freeze_until(&req.freeze_until)
+            .map_err(|e| errors::invalid_field("freezeUntil", e.to_string()))?;
+        let previous = req
+            .previous_plan
+            .ok_or_else(|| errors::invalid_field("previousPlan", "required"))?;
+        let instance = instance_of(id, req.instance).await?;
+        tracing::info!(
+            request_id = id,
+            requests = instance.requests.len(),
+            vacations = instance.vacations.len(),
+            previous_appointments = previous.appointments.len(),
+            "reoptimize received"
+        );
+        let permit = self.admission.enter().await?;
+        let (cancel, _guard) = self.cancel_flag();
+        let options = self.options(remaining(timeout, started), cancel);
+        let (plan, diff) = blocking(id, move || {
+            let _slot = permit;
+            plan::reoptimize_plan(&instance, &previous, freeze, &options)
+        })
+        .await?;
+        tracing::info!(
+            request_id = id,
+            seconds = started.elapsed().as_secs_f64(),
+            status = status_name(&plan),
+            kept = diff.kept.len(),
+            moved = diff.moved.len(),
+            cancelled = diff.cancelled.len(),
+            added = diff.added.len(),
+            "reoptimize done"
+        );
+        Ok(Response::new(ReoptimizeResponse {
+            plan: Some(plan),
+            diff: Some(diff),
+            label: req.label,
+        }))
+    }
+}
