@@ -3,14 +3,14 @@
 //! a colour and a label). Agendas are collapsed in `<details>` to keep a 100-professional
 //! week scannable; the page script opens them all before printing.
 
-use super::{day_label, esc, percent0, ratio, w, View};
+use super::{count, day_label, esc, percent0, ratio, w, View};
 use crate::model::{format_time, HalfDay, Role};
 use std::collections::BTreeMap;
 
 /// Column widths of an agenda table, so that every agenda lines up the same way (the first
 /// row spans all columns, which would otherwise leave the widths to each table's content).
 const COLUMNS: &str = "<colgroup><col style=\"width:7.5em\"><col style=\"width:13em\">\
-    <col style=\"width:10em\"><col style=\"width:6em\"><col style=\"width:10em\"><col></colgroup>";
+    <col style=\"width:10em\"><col style=\"width:6em\"><col style=\"width:12em\"><col></colgroup>";
 
 /// The legend of the priority-class colours.
 pub(super) fn legend(v: &View) -> String {
@@ -55,7 +55,7 @@ pub(super) fn agendas(v: &View) -> String {
     for (p, prof) in inst.professionals.iter().enumerate() {
         let list = &mut vacations[p];
         list.sort_by_key(|&vac| (inst.vacations[vac].day, inst.vacations[vac].start));
-        let count: usize = list.iter().map(|&vac| v.by_vacation[vac].len()).sum();
+        let booked: usize = list.iter().map(|&vac| v.by_vacation[vac].len()).sum();
         let tele: usize = list
             .iter()
             .flat_map(|&vac| v.by_vacation[vac].iter())
@@ -69,10 +69,11 @@ pub(super) fn agendas(v: &View) -> String {
         w!(
             out,
             "<details class=\"ag\" id=\"p{p}\" data-p=\"{}\"><summary><b>{}</b> {role} · \
-             {} vacations · {count} appointments",
+             {} · {}",
             esc(&prof.id.to_lowercase()),
             esc(&prof.id),
-            list.len()
+            count(list.len(), "vacation"),
+            count(booked, "appointment")
         );
         if tele > 0 {
             w!(out, " ({tele} tele)");

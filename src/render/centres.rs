@@ -4,7 +4,7 @@
 //! sees the capacity that went unused; remote teleconsultation vacations get a last grid with
 //! one row per professional.
 
-use super::{day_label, esc, percent0, ratio, w, width, View};
+use super::{count, day_label, esc, percent0, ratio, w, width, View};
 use crate::model::{format_time, HalfDay};
 use std::collections::BTreeMap;
 
@@ -70,10 +70,10 @@ fn vacation(v: &View, vac: usize, out: &mut String) {
     w!(
         out,
         "<div class=\"gauge\" title=\"{}\"><span style=\"width:{}\"></span></div>\
-         <span class=\"m\">{booked}/{minutes} min · {} visits",
+         <span class=\"m\">{booked}/{minutes} min · {}",
         percent0(fill),
         width(fill),
-        apps.len()
+        count(apps.len(), "visit")
     );
     if tele > 0 {
         w!(out, " ({tele} tele)");
@@ -145,19 +145,19 @@ pub(super) fn centres(v: &View) -> String {
         w!(
             out,
             "<section class=\"centre\" id=\"c{c}\"><h3>{} <small>{}</small></h3>\
-             <p class=\"meta\">occupancy {} · {} vacations in {} of {} rooms · {} appointments</p>\
+             <p class=\"meta\">occupancy {} · {} in {} of {} rooms · {}</p>\
              <div class=\"scroll\"><table class=\"grid\">",
             esc(name),
             esc(&centre.id),
             percent0(occupancy.get(centre.id.as_str()).copied().unwrap_or(0.0)),
-            held.len(),
+            count(held.len(), "vacation"),
             centre
                 .rooms
                 .iter()
                 .filter(|&&k| !in_room[k].is_empty())
                 .count(),
             centre.rooms.len(),
-            appointments
+            count(appointments, "appointment")
         );
         head(v, &mut out, "Room");
         out.push_str("<tbody>");
@@ -218,8 +218,8 @@ fn remote(v: &View, out: &mut String) {
     w!(
         out,
         "<section class=\"centre\" id=\"remote\"><h3>Remote teleconsultation vacations</h3>\
-         <p class=\"meta\">{} vacations without a centre</p><div class=\"scroll\"><table class=\"grid\">",
-        by_prof.values().map(Vec::len).sum::<usize>()
+         <p class=\"meta\">{} without a centre</p><div class=\"scroll\"><table class=\"grid\">",
+        count(by_prof.values().map(Vec::len).sum::<usize>(), "vacation")
     );
     head(v, out, "Professional");
     out.push_str("<tbody>");
@@ -228,4 +228,84 @@ fn remote(v: &View, out: &mut String) {
         row(v, out, "", &header, list);
     }
     out.push_str("</tbody></table></div></section>");
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{parse_instance_json, Instance};
+    use crate::proto;
+    use serde_json::json;
+
+    /// D1 at C1: V1 Monday (used), V2 Tuesday (unused), V3 Thursday (cancelled by an
+    /// absence); V4 Wednesday afternoon remote.
+    fn instance() -> Instance {
+        let text = json!({
+            "horizon": {"startDate": "2026-11-30", "days": 5},
+            "centres": [{"id": "C1", "name": "One", "rooms": [{"id": "R1"}, {"id": "R2"}]}],
+            "professionals": [{"id": "D1", "role": "ROLE_DOCTOR"}],
+            "vacations": [
+                {"id": "V1", "professionalId": "D1", "date": "2026-11-30", "start": "08:00", "end": "12:00", "centreIds": ["C1"]},
+                {"id": "V2", "professionalId": "D1", "date": "2026-12-01", "start": "08:00", "end": "12:00", "centreIds": ["C1"]},
+                {"id": "V3", "professionalId": "D1", "date": "2026-12-03", "start": "08:00", "end": "12:00", "centreIds": ["C1"]},
+                {"id": "V4", "professionalId": "D1", "date": "2026-12-02", "start": "14:00", "end": "17:00",
+                 "modes": ["MODE_TELECONSULTATION"]}
+            ],
+            "absences": [{"professionalId": "D1", "from": "2026-12-03", "to": "2026-12-03"}],
+            "companies": [{"id": "A"}],
+            "requests": [{"id": "r1", "workerId": "W1", "companyId": "A", "kind": "vip_initiale"}]
+        })
+        .to_string();
+        Instance::from_proto(&parse_instance_json(&text).expect("parses")).expect("valid")
+    }
+
+    #[test]
+    fn grids_show_fill_unused_cancelled_and_remote_vacations_in_their_half_day() {
+        let inst = instance();
+        let plan = proto::Plan {
+            appointments: vec![proto::Appointment {
+                request_id: "r1".into(),
+                professional_id: "D1".into(),
+                vacation_id: "V1".into(),
+                date: "2026-11-30".into(),
+                start: "08:00".into(),
+                end: "08:25".into(),
+                mode: proto::Mode::InPerson as i32,
+                centre_id: "C1".into(),
+                room_id: "R1".into(),
+            }],
+            room_allocations: vec![proto::RoomAllocation {
+                vacation_id: "V1".into(),
+                centre_id: "C1".into(),
+                room_id: "R1".into(),
+            }],
+            ..Default::default()
+        };
+        let view = View::new(&inst, &plan);
+        assert_eq!(column(&view, 0), Some(0));
+        assert_eq!(column(&view, 3), Some(5), "Wednesday afternoon");
+        let html = centres(&view);
+        let r1 = html.find("<th>R1").expect("R1 row");
+        let r2 = html.find("<th>R2").expect("R2 row");
+        let roomless = html
+            .find("No room")
+            .expect("row of vacations without a room");
+        let remote = html.find("id=\"remote\"").expect("remote grid");
+        let v1 = html
+            .find("<div class=\"vac\" data-vacation=\"V1\" data-booked=\"25\" data-minutes=\"240\"")
+            .expect("V1 with its fill");
+        assert!(r1 < v1 && v1 < r2);
+        assert!(html[v1..].contains("25/240 min · 1 visit"));
+        let v2 = html
+            .find("class=\"vac idle\" data-vacation=\"V2\"")
+            .expect("V2 unused");
+        let v3 = html
+            .find("class=\"vac off\" data-vacation=\"V3\"")
+            .expect("V3 cancelled");
+        assert!(roomless < v2 && v2 < v3 && v3 < remote);
+        assert!(html[remote..].contains("data-vacation=\"V4\""));
+        // V3 is on Thursday morning: six empty cells before it in its row.
+        let row = &html[roomless..v3];
+        assert_eq!(row.matches("<td>").count(), 7, "Mon..Wed, then Thursday AM");
+    }
 }

@@ -194,6 +194,15 @@ pub(crate) fn day_label(inst: &Instance, day: i64) -> String {
     inst.date_of(day).format("%a %-d %b").to_string()
 }
 
+/// "1 visit", "2 visits": a count with its noun.
+pub(crate) fn count(n: usize, noun: &str) -> String {
+    if n == 1 {
+        format!("1 {noun}")
+    } else {
+        format!("{n} {noun}s")
+    }
+}
+
 /// Short label of an urgency bucket.
 pub(crate) fn urgency_label(u: Urgency) -> &'static str {
     match u {
@@ -259,5 +268,7 @@ mod tests {
         assert_eq!(width(f64::NAN), "0.0%");
         assert_eq!(width(0.25), "25.0%");
         assert_eq!(percent(0.714_28), "71.4 %");
+        assert_eq!(count(1, "visit"), "1 visit");
+        assert_eq!(count(0, "visit"), "0 visits");
     }
 }

@@ -65,8 +65,8 @@ tr.roomless th{color:var(--mut);font-style:italic}
 details.ag{background:#fff;border:1px solid var(--line);border-radius:4px;margin:3px 0}
 details.ag summary{cursor:pointer;padding:3px 8px}
 details.ag[open] summary{border-bottom:1px solid var(--line)}
-.agenda{width:100%;max-width:900px;table-layout:fixed;font-size:12px}
-.agenda td{padding:1px 6px;border-bottom:1px solid #eef1f5}
+.agenda{width:100%;max-width:960px;table-layout:fixed;font-size:12px}
+.agenda td{padding:1px 6px;border-bottom:1px solid #eef1f5;white-space:nowrap;overflow:hidden;text-overflow:ellipsis}
 .agenda tr.vh th{text-align:left;background:#eef2f7;padding:2px 6px;font-weight:600}
 .agenda tr:not(.vh) td:first-child{border-left:4px solid var(--k);font-variant-numeric:tabular-nums}
 td.tele{color:#7b3fa0;font-weight:600}

@@ -206,3 +206,73 @@ pub(super) fn unscheduled(v: &View) -> String {
     out.push_str("</tbody></table></section>");
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{parse_instance_json, Instance};
+    use crate::proto;
+    use serde_json::json;
+
+    /// C1 and C2; company A (home C2); r1 reprise allowed at C1 only, r2 and r3 vip_initiale
+    /// with no allowed centre; nothing scheduled.
+    fn instance() -> Instance {
+        let text = json!({
+            "horizon": {"startDate": "2026-11-30", "days": 5},
+            "centres": [{"id": "C1", "name": "One", "rooms": [{"id": "R1"}]},
+                        {"id": "C2", "name": "Two", "rooms": [{"id": "R2"}]}],
+            "professionals": [{"id": "D1", "role": "ROLE_DOCTOR"}],
+            "vacations": [{"id": "V1", "professionalId": "D1", "date": "2026-11-30",
+                           "start": "08:00", "end": "08:10", "centreIds": ["C1"]}],
+            "companies": [{"id": "A", "homeCentreId": "C2"}],
+            "requests": [
+                {"id": "r1", "workerId": "W1", "companyId": "A", "kind": "reprise", "allowedCentreIds": ["C1"]},
+                {"id": "r2", "workerId": "W2", "companyId": "A", "kind": "vip_initiale"},
+                {"id": "r3", "workerId": "W3", "companyId": "A", "kind": "vip_initiale"}
+            ]
+        })
+        .to_string();
+        Instance::from_proto(&parse_instance_json(&text).expect("parses")).expect("valid")
+    }
+
+    fn entry(id: &str, reason: Reason, detail: &str) -> proto::Unscheduled {
+        proto::Unscheduled {
+            request_id: id.into(),
+            reason: reason as i32,
+            detail: detail.into(),
+        }
+    }
+
+    #[test]
+    fn shared_details_are_printed_once_and_rows_sorted_by_class() {
+        let inst = instance();
+        let plan = proto::Plan {
+            unscheduled: vec![
+                entry("r3", Reason::TooLong, "same"),
+                entry("r2", Reason::TooLong, "same"),
+                entry("r1", Reason::TooLong, "its own"),
+            ],
+            ..Default::default()
+        };
+        let view = View::new(&inst, &plan);
+        let html = unscheduled(&view);
+        assert!(html.contains("data-reason=\"TOO_LONG\" data-count=\"3\""));
+        assert!(html.contains("same (2 requests)"));
+        // r1 (tier 1) comes first with its own detail and its allowed centre; r2 and r3
+        // (tier 14) follow, tied to their company's home centre, detail left to the summary.
+        let r1 = html.find("<td>r1").expect("r1 row");
+        let r3 = html.find("<td>r3").expect("r3 row");
+        assert!(r1 < r3);
+        assert!(html.contains("data-c=\" 0 \"><td>r1"));
+        assert!(html.contains("data-c=\" 1 \"><td>r3"));
+        assert!(html[r1..].starts_with(
+            "<td>r1<td class=\"kl\">T1 due later<td>reprise<td>A<td>One\
+             <td>too long for any vacation<td class=\"d\">its own"
+        ));
+        // r3's detail cell is empty: r2's row starts right after it.
+        assert!(html[r3..].starts_with(
+            "<td>r3<td class=\"kl\">T14 due later<td>vip_initiale<td>A<td>Two\
+             <td>too long for any vacation<td class=\"d\"><tr"
+        ));
+    }
+}
