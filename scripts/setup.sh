@@ -1,13 +1,15 @@
 #!/usr/bin/env bash
 # Installs what the build needs beyond the Rust toolchain: cmake and a C++ compiler for
 # HiGHS (built from source by highs-sys), libclang for bindgen, protoc for tonic's code
-# generation. Debian/Ubuntu; a no-op when everything is already there.
+# generation; and chromium, the headless browser that tests/render.rs opens the HTML view in
+# (required in CI). Debian/Ubuntu; a no-op when everything is already there.
 set -euo pipefail
 
 missing=()
 command -v cmake >/dev/null 2>&1 || missing+=(cmake)
 command -v protoc >/dev/null 2>&1 || missing+=(protobuf-compiler)
 command -v g++ >/dev/null 2>&1 || missing+=(g++)
+command -v chromium >/dev/null 2>&1 || missing+=(chromium)
 if ! ls /usr/lib/llvm-*/lib/libclang*.so* >/dev/null 2>&1 && ! ls /usr/lib/x86_64-linux-gnu/libclang*.so* >/dev/null 2>&1; then
   missing+=(libclang-dev)
 fi

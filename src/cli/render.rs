@@ -1,5 +1,6 @@
 //! `convoplan render`.
 
+use anyhow::Context;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -20,7 +21,12 @@ pub fn run(args: RenderArgs) -> anyhow::Result<ExitCode> {
     let (_, instance) = super::read_instance(&args.instance)?;
     let plan = super::read_plan(&args.plan)?;
     let html = convoplan::render::render_html(&instance, &plan);
-    std::fs::write(&args.out, html)?;
-    println!("written {}", args.out.display());
+    std::fs::write(&args.out, &html).with_context(|| format!("writing {}", args.out.display()))?;
+    // The size is worth a glance: the page embeds every appointment of the week.
+    println!(
+        "written {} ({} KB)",
+        args.out.display(),
+        html.len().div_ceil(1024)
+    );
     Ok(ExitCode::SUCCESS)
 }
