@@ -8,6 +8,9 @@ use highs::{HighsModelStatus, HighsSolutionStatus, Sense};
 use std::sync::atomic::Ordering;
 use std::time::Instant;
 
+/// Columns above which the LP relaxation is solved by the interior-point method.
+const IPM_ABOVE_COLUMNS: usize = 20_000;
+
 /// Gap settings of a stage.
 #[derive(Debug, Clone, Copy)]
 pub struct Gaps {
@@ -282,6 +285,11 @@ impl<'a> Runner<'a> {
         model.set_sense(sense);
         model.set_option("time_limit", left);
         model.set_option("solve_relaxation", true);
+        // On large models the interior-point method solves the relaxation several times
+        // faster than simplex (ciamt-week, 215,000 columns: 22 s against 75-160 s).
+        if self.sol.len() > IPM_ABOVE_COLUMNS {
+            model.set_option("solver", "ipm");
+        }
         let solved = model.try_solve().map_err(|_| HighsCallError("Highs_run"))?;
         let value =
             (solved.status() == HighsModelStatus::Optimal).then(|| solved.objective_value());
@@ -292,6 +300,7 @@ impl<'a> Runner<'a> {
         );
         let mut model: highs::Model = solved.into();
         model.set_option("solve_relaxation", false);
+        model.set_option("solver", "choose");
         self.lp = value;
         self.lp_seconds = t0.elapsed().as_secs_f64();
         self.model = Some(model);
