@@ -387,3 +387,35 @@ async fn stream_then_reoptimize() {
     assert_eq!(bad.code(), Code::InvalidArgument);
     server.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn shutdown_lets_running_solves_end_within_the_grace_period() {
+    let config = ServerConfig {
+        grace: Duration::from_secs(1),
+        ..ServerConfig::default()
+    };
+    let server = Server::start(config).await;
+    let mut client = server.client().await;
+    let wire = generate(Preset::AmiEureWeek, 1);
+    let call = tokio::spawn(async move { client.solve(solve_request(wire)).await });
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    let started = std::time::Instant::now();
+    server.stop().await;
+    // The solve was cancelled after the grace period and returned its best plan.
+    let plan = call
+        .await
+        .expect("joined")
+        .expect("a plan despite the shutdown")
+        .into_inner()
+        .plan
+        .expect("plan");
+    assert_eq!(
+        plan.solver_report.expect("report").status,
+        proto::SolveStatus::TimeLimit as i32
+    );
+    assert!(
+        started.elapsed() < Duration::from_secs(30),
+        "{:?}",
+        started.elapsed()
+    );
+}
