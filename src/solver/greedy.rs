@@ -50,6 +50,22 @@ pub fn complete_where(
     start: Placements,
     wanted: impl Fn(usize) -> bool,
 ) -> Placements {
+    complete_preferring(instance, compat, start, wanted, &[])
+}
+
+/// Where a request would rather go: a vacation, and the room that vacation would rather
+/// hold (a previous plan's place, in a re-optimisation).
+pub type Preference = Option<(usize, Option<usize>)>;
+
+/// [`complete_where`] that tries each request's preferred vacation (and room) first;
+/// `prefer` is indexed by request (shorter: no preference).
+pub fn complete_preferring(
+    instance: &Instance,
+    compat: &Compatibility,
+    start: Placements,
+    wanted: impl Fn(usize) -> bool,
+    prefer: &[Preference],
+) -> Placements {
     let nv = instance.vacations.len();
     let mut used = vec![0u32; nv];
     let mut count = vec![0u32; nv];
@@ -77,11 +93,14 @@ pub fn complete_where(
         (q.class_index, q.due_day.unwrap_or(i64::MAX), r)
     });
     for r in order {
+        let preferred = prefer.get(r).copied().flatten();
         let mut opts: Vec<usize> = (0..compat.options[r].len()).collect();
         opts.sort_by_key(|&i| {
-            let v = &instance.vacations[compat.options[r][i].vacation];
-            (v.day, v.start, compat.options[r][i].vacation)
+            let vi = compat.options[r][i].vacation;
+            let v = &instance.vacations[vi];
+            (preferred.is_none_or(|(p, _)| p != vi), v.day, v.start, vi)
         });
+        let wished_room = preferred.and_then(|(_, room)| room);
         for i in opts {
             let o = &compat.options[r][i];
             let v = &instance.vacations[o.vacation];
@@ -107,12 +126,19 @@ pub fn complete_where(
                         x.day != v.day || x.end <= v.start || v.end <= x.start
                     })
                 };
-                // Keep equipped rooms for the visits that need them.
+                // The wished room first; then keep equipped rooms for the visits that need
+                // them.
                 let pick = |rooms: &[usize]| {
                     rooms
                         .iter()
                         .filter(|k| free(k))
-                        .min_by_key(|&&k| (instance.rooms[k].equipment.count_ones(), k))
+                        .min_by_key(|&&k| {
+                            (
+                                Some(k) != wished_room,
+                                instance.rooms[k].equipment.count_ones(),
+                                k,
+                            )
+                        })
                         .copied()
                 };
                 let (room, mode) = match pick(&o.rooms) {

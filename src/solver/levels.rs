@@ -66,6 +66,16 @@ pub fn level1(
         list.retain(|i| pinned.binary_search(i).is_err());
     }
     let below: Vec<usize> = all.iter().skip(1).flatten().copied().collect();
+    // Where the starting incumbent put each request (a previous plan's place in a
+    // re-optimisation): each class tries those places first when it is filled again.
+    let prefer = {
+        let (placed, rooms) = super::read_solution(instance, milp, &run.sol);
+        let mut prefer: Vec<greedy::Preference> = vec![None; instance.requests.len()];
+        for p in placed {
+            prefer[p.request] = Some((p.vacation, rooms[p.vacation]));
+        }
+        prefer
+    };
     for &i in &below {
         run.sol[i] = 0.0;
     }
@@ -83,7 +93,7 @@ pub fn level1(
             run.set_bounds(&rest, 0.0, 1.0)?;
             return Ok(false);
         }
-        fill_class(instance, compat, milp, run, c);
+        fill_class(instance, compat, milp, run, c, &prefer);
         // Bound: requests of the class that have any option.
         let bound = instance
             .requests
@@ -128,11 +138,18 @@ fn fill_class(
     milp: &Milp,
     run: &mut Runner,
     c: usize,
+    prefer: &[greedy::Preference],
 ) {
     let (placed, rooms) = super::read_solution(instance, milp, &run.sol);
     let before = placed.len();
     let in_class = |r: usize| instance.requests[r].class_index == c;
-    let filled = greedy::complete_where(instance, compat, Placements { placed, rooms }, in_class);
+    let filled = greedy::complete_preferring(
+        instance,
+        compat,
+        Placements { placed, rooms },
+        in_class,
+        prefer,
+    );
     let mut wanted: Vec<usize> = (0..instance.requests.len())
         .filter(|&r| in_class(r))
         .collect();
