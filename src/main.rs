@@ -36,14 +36,21 @@ enum Command {
 }
 
 fn main() -> ExitCode {
+    let cli = Cli::parse();
+    // The server logs one line per call at info level (request id, size, time, status);
+    // the other commands print their own summary and log only warnings.
+    let default_filter = match cli.command {
+        Command::Serve(_) => "warn,convoplan::service=info,highs=error",
+        _ => "warn,highs=error",
+    };
     tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_default_env()
-                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn,highs=error")),
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default_filter)),
         )
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
         .with_writer(std::io::stderr)
         .init();
-    let cli = Cli::parse();
     let result = match cli.command {
         Command::Solve(a) => cli::solve::run(a),
         Command::Reoptimize(a) => cli::reoptimize::run(a),

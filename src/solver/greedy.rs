@@ -57,8 +57,9 @@ pub fn complete_where(
 /// hold (a previous plan's place, in a re-optimisation).
 pub type Preference = Option<(usize, Option<usize>)>;
 
-/// [`complete_where`] that tries each request's preferred vacation (and room) first;
-/// `prefer` is indexed by request (shorter: no preference).
+/// [`complete_where`] that tries each request's preferred vacation first, and gives a
+/// vacation that holds no room yet the room some request wished for it; `prefer` is
+/// indexed by request (shorter: no preference).
 pub fn complete_preferring(
     instance: &Instance,
     compat: &Compatibility,
@@ -84,6 +85,13 @@ pub fn complete_preferring(
         count[p.vacation] += 1;
         done[p.request] = true;
     }
+    // The room each vacation was wished to hold, whichever request reaches it first.
+    let mut wished: Vec<Option<usize>> = vec![None; nv];
+    for &(v, room) in prefer.iter().flatten() {
+        if wished[v].is_none() {
+            wished[v] = room;
+        }
+    }
     let mut placed = start.placed;
     let mut order: Vec<usize> = (0..instance.requests.len())
         .filter(|&r| !done[r] && wanted(r))
@@ -100,7 +108,7 @@ pub fn complete_preferring(
             let v = &instance.vacations[vi];
             (preferred.is_none_or(|(p, _)| p != vi), v.day, v.start, vi)
         });
-        let wished_room = preferred.and_then(|(_, room)| room);
+
         for i in opts {
             let o = &compat.options[r][i];
             let v = &instance.vacations[o.vacation];
@@ -134,7 +142,7 @@ pub fn complete_preferring(
                         .filter(|k| free(k))
                         .min_by_key(|&&k| {
                             (
-                                Some(k) != wished_room,
+                                Some(k) != wished[o.vacation],
                                 instance.rooms[k].equipment.count_ones(),
                                 k,
                             )

@@ -156,7 +156,7 @@ fn fill_class(
     wanted.sort_by_key(|&r| (instance.requests[r].due_day.unwrap_or(i64::MAX), r));
     let greedy_count = filled.placed.len();
     let filled = repair::insert(instance, compat, filled, &wanted, run.deadline());
-    tracing::info!(
+    tracing::debug!(
         class = c,
         before,
         greedy = greedy_count,

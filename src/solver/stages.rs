@@ -242,7 +242,7 @@ impl<'a> Runner<'a> {
 
     /// Records a stage closed without a MILP (its incumbent meets a bound, or it is moot).
     pub fn close(&mut self, name: &str, objective: f64, status: &str) -> StageResult {
-        tracing::info!(stage = name, objective, status, "stage closed");
+        tracing::debug!(stage = name, objective, status, "stage closed");
         self.emit(name, true, objective, objective, 0.0);
         self.reports.push(StageReport {
             name: name.to_string(),
@@ -293,7 +293,7 @@ impl<'a> Runner<'a> {
         let solved = model.try_solve().map_err(|_| HighsCallError("Highs_run"))?;
         let value =
             (solved.status() == HighsModelStatus::Optimal).then(|| solved.objective_value());
-        tracing::info!(
+        tracing::debug!(
             lp = value,
             seconds = t0.elapsed().as_secs_f64(),
             "LP relaxation bound"
@@ -407,7 +407,7 @@ impl<'a> Runner<'a> {
             self.stopped = true;
         }
         let seconds = t0.elapsed().as_secs_f64() + std::mem::take(&mut self.lp_seconds);
-        tracing::info!(
+        tracing::debug!(
             stage = name,
             objective,
             bound,
