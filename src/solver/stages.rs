@@ -260,6 +260,26 @@ impl<'a> Runner<'a> {
         }
     }
 
+    /// Flushes queued edits and takes the model out, its objective set to `terms` (the
+    /// previous stage's costs cleared) and its time limit to `left` seconds.
+    fn take_with_objective(
+        &mut self,
+        sense: Sense,
+        terms: &[(usize, f64)],
+        left: f64,
+    ) -> Result<highs::Model, HighsCallError> {
+        self.flush()?;
+        let costed = std::mem::take(&mut self.costed);
+        let mut model = self.model.take().ok_or(HighsCallError("model lost"))?;
+        highs_ext::set_costs(&mut model, &costed, &vec![0.0; costed.len()])?;
+        let (cols, weights): (Vec<usize>, Vec<f64>) = terms.iter().copied().unzip();
+        highs_ext::set_costs(&mut model, &cols, &weights)?;
+        self.costed = cols;
+        model.set_sense(sense);
+        model.set_option("time_limit", left);
+        Ok(model)
+    }
+
     /// The optimum of the LP relaxation of `terms` (a bound on the stage's MILP), or
     /// `None` when the LP is not solved in the time left.
     pub fn lp_bound(
@@ -275,15 +295,7 @@ impl<'a> Runner<'a> {
             return Ok(None);
         }
         let t0 = Instant::now();
-        self.flush()?;
-        let costed = std::mem::take(&mut self.costed);
-        let mut model = self.model.take().ok_or(HighsCallError("model lost"))?;
-        highs_ext::set_costs(&mut model, &costed, &vec![0.0; costed.len()])?;
-        let (cols, weights): (Vec<usize>, Vec<f64>) = terms.iter().copied().unzip();
-        highs_ext::set_costs(&mut model, &cols, &weights)?;
-        self.costed = cols;
-        model.set_sense(sense);
-        model.set_option("time_limit", left);
+        let mut model = self.take_with_objective(sense, terms, left)?;
         model.set_option("solve_relaxation", true);
         // On large models the interior-point method solves the relaxation several times
         // faster than simplex (ciamt-week, 215,000 columns: 22 s against 75-160 s).
@@ -348,16 +360,8 @@ impl<'a> Runner<'a> {
             );
         }
         let t0 = Instant::now();
-        self.flush()?;
-        let costed = std::mem::take(&mut self.costed);
         let sol = self.sol.clone();
-        let mut model = self.model.take().ok_or(HighsCallError("model lost"))?;
-        highs_ext::set_costs(&mut model, &costed, &vec![0.0; costed.len()])?;
-        let (cols, weights): (Vec<usize>, Vec<f64>) = terms.iter().copied().unzip();
-        highs_ext::set_costs(&mut model, &cols, &weights)?;
-        self.costed = cols;
-        model.set_sense(sense);
-        model.set_option("time_limit", left);
+        let mut model = self.take_with_objective(sense, terms, left)?;
         model.set_option("mip_abs_gap", gaps.abs);
         model.set_option("mip_rel_gap", gaps.rel);
         model
