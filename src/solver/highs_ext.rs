@@ -307,3 +307,12 @@ pub fn install_callback(
     }
     Ok(())
 }
+
+/// Writes the model to `path` (MPS or LP by its extension), for diagnosing a stage offline.
+pub fn write_model(model: &mut highs::Model, path: &std::path::Path) -> Result<(), HighsCallError> {
+    let path = std::ffi::CString::new(path.to_string_lossy().as_bytes())
+        .map_err(|_| HighsCallError("Highs_writeModel"))?;
+    // SAFETY: a valid HiGHS instance and a NUL-terminated path that outlives the call.
+    let status = unsafe { highs_sys::Highs_writeModel(model.as_mut_ptr(), path.as_ptr()) };
+    check(status, "Highs_writeModel")
+}

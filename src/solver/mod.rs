@@ -204,6 +204,7 @@ fn solve_with(
             );
         }
     };
+    dump_columns(instance, &milp);
     report.variables = milp.cols() as u64;
     report.constraints = milp.rows as u64;
     // From a previous plan, its appointments that still fit come first, completed greedily.
@@ -376,5 +377,38 @@ fn finish(
         rooms,
         report,
         compat,
+    }
+}
+
+/// With `CONVOPLAN_DUMP_DIR` set, writes what each base column means (`columns.tsv`), beside
+/// the stage models the runner writes there.
+fn dump_columns(instance: &Instance, milp: &Milp) {
+    use std::fmt::Write;
+    let Some(dir) = std::env::var_os("CONVOPLAN_DUMP_DIR") else {
+        return;
+    };
+    let mut out = String::from("col\tkind\trequest\tclass\tvacation\tprofessional\tday\tstart\tend\tdetail\tminutes\n");
+    let vac = |v: usize| {
+        let w = &instance.vacations[v];
+        format!("{}\t{}\t{}\t{}\t{}", w.id, instance.professionals[w.professional].id, w.day, w.start, w.end)
+    };
+    for (i, x) in milp.x.iter().enumerate() {
+        let r = &instance.requests[x.request];
+        let _ = writeln!(out, "{i}\tx\t{}\t{}\t{}\t{:?}\t{}", x.request, r.class_index, vac(x.vacation), x.mode, x.minutes);
+    }
+    for (j, y) in milp.y.iter().enumerate() {
+        let _ = writeln!(out, "{}\ty\t\t\t{}\t{}\t", milp.y_col(j), vac(y.vacation), instance.rooms[y.room].id);
+    }
+    for (r, s) in milp.s_by_request.iter().enumerate() {
+        if let Some(s) = s {
+            let _ = writeln!(out, "{s}\ts\t{r}\t{}\t\t\t\t\t\t\t", instance.requests[r].class_index);
+        }
+    }
+    for (j, z) in milp.z.iter().enumerate() {
+        let _ = writeln!(out, "{}\tz\t\t\t{}\t{:?}\t", milp.z_col(j), vac(z.vacation), z.counts);
+    }
+    let path = std::path::Path::new(&dir).join("columns.tsv");
+    if let Err(e) = std::fs::write(&path, out) {
+        tracing::warn!(error = %e, "columns not written");
     }
 }

@@ -367,6 +367,7 @@ impl<'a> Runner<'a> {
         model
             .try_set_solution(Some(&sol), None, None, None)
             .map_err(|_| HighsCallError("Highs_setSolution"))?;
+        dump_stage(&mut model, self.reports.len(), name, &sol);
         let solved = model.try_solve().map_err(|_| HighsCallError("Highs_run"))?;
         let status = solved.status();
         let has_solution = solved.primal_solution_status() == HighsSolutionStatus::Feasible;
@@ -440,5 +441,26 @@ impl<'a> Runner<'a> {
             bound,
             status: result_status,
         })
+    }
+}
+
+/// With `CONVOPLAN_DUMP_DIR` set, writes each MILP stage's model (`NN-stage.mps`, costs and
+/// bounds as handed to HiGHS) and its starting incumbent (`NN-stage.start`, one value per
+/// column), so that a slow stage can be studied offline (e.g. with highspy).
+fn dump_stage(model: &mut highs::Model, index: usize, name: &str, start: &[f64]) {
+    let Some(dir) = std::env::var_os("CONVOPLAN_DUMP_DIR") else {
+        return;
+    };
+    let slug: String = name
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() { c } else { '-' })
+        .collect();
+    let base = std::path::Path::new(&dir).join(format!("{index:02}-{slug}"));
+    if let Err(e) = highs_ext::write_model(model, &base.with_extension("mps")) {
+        tracing::warn!(error = %e, "stage model not written");
+    }
+    let text: String = start.iter().map(|v| format!("{v}\n")).collect();
+    if let Err(e) = std::fs::write(base.with_extension("start"), text) {
+        tracing::warn!(error = %e, "stage start not written");
     }
 }
