@@ -75,10 +75,38 @@ fn micro_instances_are_valid_and_varied() {
 
 #[test]
 fn solver_matches_exhaustive_search_on_micro_instances() {
+    matches_exhaustive_search(0..SEEDS, &SolveOptions::default());
+}
+
+/// The LP-neighbourhood search that large models run before each level-1 MILP only ever
+/// improves the incumbent: forced on micro instances, the optimum is unchanged.
+#[test]
+fn lp_neighbourhood_search_keeps_the_optimum_on_micro_instances() {
+    let options = SolveOptions {
+        neighbourhood_above_columns: Some(0),
+        ..Default::default()
+    };
+    // The LP relaxation closes most micro stages at once; the search runs on the others.
+    let searched = matches_exhaustive_search(0..SEEDS, &options);
+    assert!(searched >= 15, "the search ran on {searched} seeds only");
+}
+
+/// Checks every seed; returns on how many a level-1 stage searched the LP neighbourhood.
+fn matches_exhaustive_search(seeds: std::ops::Range<u64>, options: &SolveOptions) -> usize {
     let mut failures = Vec::new();
-    for seed in 0..SEEDS {
+    let mut searched = 0;
+    let count = seeds.end - seeds.start;
+    for seed in seeds {
         let inst = micro_instance(seed);
-        let plan = plan::solve_plan(&inst, &SolveOptions::default());
+        let plan = plan::solve_plan(&inst, options);
+        let report = plan.solver_report.clone().unwrap_or_default();
+        assert!(report.level1_optimal, "seed {seed}: {report:?}");
+        searched += usize::from(
+            report
+                .stages
+                .iter()
+                .any(|s| s.name.ends_with("LP neighbourhood")),
+        );
         let violations = plan::validate(&inst, &plan);
         assert!(
             violations.is_empty(),
@@ -111,10 +139,11 @@ fn solver_matches_exhaustive_search_on_micro_instances() {
     }
     assert!(
         failures.is_empty(),
-        "{} of {SEEDS} seeds differ:\n{}",
+        "{} of {count} seeds differ:\n{}",
         failures.len(),
         failures.join("\n")
     );
+    searched
 }
 
 #[test]

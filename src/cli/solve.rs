@@ -51,6 +51,7 @@ pub fn run(args: SolveArgs) -> anyhow::Result<ExitCode> {
             sink_bar.set_message(e.stage.clone());
         })),
         cancel: None,
+        ..SolveOptions::default()
     };
     let plan = plan::solve_plan(&instance, &options);
     bar.finish_and_clear();

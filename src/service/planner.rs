@@ -81,6 +81,7 @@ impl PlannerService {
             threads: self.threads,
             progress: None,
             cancel: Some(cancel),
+            ..Default::default()
         }
     }
 }

@@ -316,3 +316,41 @@ pub fn write_model(model: &mut highs::Model, path: &std::path::Path) -> Result<(
     let status = unsafe { highs_sys::Highs_writeModel(model.as_mut_ptr(), path.as_ptr()) };
     check(status, "Highs_writeModel")
 }
+
+/// The column values of the model's current solution (of its last solve, a relaxation
+/// included), or `None` when HiGHS holds none.
+pub fn col_values(model: &mut highs::Model) -> Option<Vec<f64>> {
+    let ptr = model.as_mut_ptr();
+    // SAFETY: a valid HiGHS instance.
+    let (cols, rows) = unsafe {
+        (
+            highs_sys::Highs_getNumCol(ptr),
+            highs_sys::Highs_getNumRow(ptr),
+        )
+    };
+    let (cols, rows) = (usize::try_from(cols).ok()?, usize::try_from(rows).ok()?);
+    let mut col_value = vec![0.0; cols];
+    let mut col_dual = vec![0.0; cols];
+    let mut row_value = vec![0.0; rows];
+    let mut row_dual = vec![0.0; rows];
+    // SAFETY: the four arrays have the model's column and row counts.
+    let status = unsafe {
+        highs_sys::Highs_getSolution(
+            ptr,
+            col_value.as_mut_ptr(),
+            col_dual.as_mut_ptr(),
+            row_value.as_mut_ptr(),
+            row_dual.as_mut_ptr(),
+        )
+    };
+    (status >= 0).then_some(col_value)
+}
+
+/// Zeroes HiGHS's clocks. Its `time_limit` is measured against the run time summed over
+/// every run of the model (ERGO-Code/HiGHS#1331, #1477), so without this a stage solved
+/// minutes into a solve times out at once.
+pub fn zero_clocks(model: &mut highs::Model) -> Result<(), HighsCallError> {
+    // SAFETY: a valid HiGHS instance.
+    let status = unsafe { highs_sys::Highs_zeroAllClocks(model.as_mut_ptr()) };
+    check(status, "Highs_zeroAllClocks")
+}

@@ -78,6 +78,9 @@ pub struct Runner<'a> {
     /// LP bound computed for the stage about to be reported, and the seconds it took.
     lp: Option<f64>,
     lp_seconds: f64,
+    /// End of the current stage's own time budget, before the deadline: a stage stopped by
+    /// it leaves the solve running (its level is then held at the incumbent, unproven).
+    cap: Option<Instant>,
 }
 
 impl<'a> Runner<'a> {
@@ -113,6 +116,11 @@ impl<'a> Runner<'a> {
             tracing::warn!(error = %e, "no HiGHS callback: cancellation only between stages");
         }
         let n = sol.len();
+        // The root LP of a large MILP takes several times longer by simplex (ciamt-week:
+        // about 90 s against 25 s).
+        if n > IPM_ABOVE_COLUMNS {
+            model.set_option("mip_lp_solver", "ipm");
+        }
         Runner {
             model: Some(model),
             callback,
@@ -129,6 +137,7 @@ impl<'a> Runner<'a> {
             stopped: false,
             lp: None,
             lp_seconds: 0.0,
+            cap: None,
         }
     }
 
@@ -213,6 +222,41 @@ impl<'a> Runner<'a> {
         self.deadline
     }
 
+    /// Columns above which a level-1 stage searches the LP neighbourhood first.
+    pub fn neighbourhood_above(&self, default: usize) -> usize {
+        self.options.neighbourhood_above_columns.unwrap_or(default)
+    }
+
+    /// Seconds left before the deadline.
+    pub fn left(&self) -> f64 {
+        self.deadline
+            .saturating_duration_since(Instant::now())
+            .as_secs_f64()
+    }
+
+    /// Gives the next MILP solves at most `seconds` (until [`Runner::uncap`]); when one
+    /// stops at that budget rather than at the deadline, the solve goes on.
+    pub fn cap(&mut self, seconds: f64) {
+        self.cap = Some(Instant::now() + std::time::Duration::from_secs_f64(seconds.max(0.0)));
+    }
+
+    /// Removes the budget set by [`Runner::cap`].
+    pub fn uncap(&mut self) {
+        self.cap = None;
+    }
+
+    /// End of the current budget: the cap, or the deadline.
+    fn end(&self) -> Instant {
+        self.cap.map_or(self.deadline, |c| c.min(self.deadline))
+    }
+
+    /// Seconds left in the current budget.
+    pub fn end_in(&self) -> f64 {
+        self.end()
+            .saturating_duration_since(Instant::now())
+            .as_secs_f64()
+    }
+
     /// Seconds since the solve started.
     pub fn elapsed(&self) -> f64 {
         self.started.elapsed().as_secs_f64()
@@ -260,6 +304,31 @@ impl<'a> Runner<'a> {
         }
     }
 
+    /// Records a stage whose budget was spent before its MILP could run (by a neighbourhood
+    /// search): unproven, held at `objective`, with `bound` (the LP's) as its bound.
+    pub fn spent(&mut self, name: &str, objective: f64, bound: f64) -> StageResult {
+        let gap = (bound - objective).abs() / objective.abs().max(1.0);
+        tracing::debug!(stage = name, objective, bound, "stage budget spent");
+        self.emit(name, true, objective, bound, gap);
+        self.reports.push(StageReport {
+            name: name.to_string(),
+            objective,
+            bound,
+            gap,
+            seconds: std::mem::take(&mut self.lp_seconds),
+            status: "time_limit".to_string(),
+            lp_bound: self.lp.take(),
+        });
+        if self.left() <= 0.01 || self.cancelled() {
+            self.stopped = true;
+        }
+        StageResult {
+            objective,
+            bound,
+            status: StageStatus::Stopped,
+        }
+    }
+
     /// Flushes queued edits and takes the model out, its objective set to `terms` (the
     /// previous stage's costs cleared) and its time limit to `left` seconds.
     fn take_with_objective(
@@ -276,6 +345,7 @@ impl<'a> Runner<'a> {
         highs_ext::set_costs(&mut model, &cols, &weights)?;
         self.costed = cols;
         model.set_sense(sense);
+        highs_ext::zero_clocks(&mut model)?;
         model.set_option("time_limit", left);
         Ok(model)
     }
@@ -287,6 +357,24 @@ impl<'a> Runner<'a> {
         sense: Sense,
         terms: &[(usize, f64)],
     ) -> Result<Option<f64>, HighsCallError> {
+        Ok(self.lp_solve(sense, terms, false)?.map(|(v, _)| v))
+    }
+
+    /// As [`Runner::lp_bound`], with the relaxation's optimal point (column values).
+    pub fn lp_point(
+        &mut self,
+        sense: Sense,
+        terms: &[(usize, f64)],
+    ) -> Result<Option<(f64, Vec<f64>)>, HighsCallError> {
+        self.lp_solve(sense, terms, true)
+    }
+
+    fn lp_solve(
+        &mut self,
+        sense: Sense,
+        terms: &[(usize, f64)],
+        point: bool,
+    ) -> Result<Option<(f64, Vec<f64>)>, HighsCallError> {
         let left = self
             .deadline
             .saturating_duration_since(Instant::now())
@@ -311,12 +399,17 @@ impl<'a> Runner<'a> {
             "LP relaxation bound"
         );
         let mut model: highs::Model = solved.into();
+        let values = if point && value.is_some() {
+            highs_ext::col_values(&mut model)
+        } else {
+            None
+        };
         model.set_option("solve_relaxation", false);
         model.set_option("solver", "choose");
         self.lp = value;
         self.lp_seconds = t0.elapsed().as_secs_f64();
         self.model = Some(model);
-        Ok(value)
+        Ok(value.map(|v| (v, values.unwrap_or_default())))
     }
 
     /// Optimises `terms` from the incumbent; keeps the incumbent when HiGHS finds nothing
@@ -330,11 +423,12 @@ impl<'a> Runner<'a> {
     ) -> Result<StageResult, HighsCallError> {
         let before = self.value(terms);
         let left = self
-            .deadline
+            .end()
             .saturating_duration_since(Instant::now())
             .as_secs_f64();
         if self.stopped || self.cancelled() || left <= 0.01 {
-            self.stopped = true;
+            // Only the deadline or a cancellation stops the solve, not a spent stage budget.
+            self.stopped = self.stopped || self.cancelled() || self.left() <= 0.01;
             self.emit(name, true, before, f64::NAN, f64::NAN);
             self.reports.push(StageReport {
                 name: name.to_string(),
@@ -408,7 +502,12 @@ impl<'a> Runner<'a> {
         } else {
             (bound - objective).abs() / objective.abs().max(1.0)
         };
-        if result_status == StageStatus::Stopped {
+        // A stop at the stage's own budget, with time left before the deadline, lets the
+        // stages after run.
+        let at_cap = self.cap.is_some_and(|c| c < self.deadline)
+            && !self.cancelled()
+            && Instant::now() < self.deadline;
+        if result_status == StageStatus::Stopped && !at_cap {
             self.stopped = true;
         }
         let seconds = t0.elapsed().as_secs_f64() + std::mem::take(&mut self.lp_seconds);
@@ -441,6 +540,36 @@ impl<'a> Runner<'a> {
             bound,
             status: result_status,
         })
+    }
+
+    /// A MILP on a neighbourhood of the incumbent: the columns `off` are held at 0 for
+    /// `seconds` at most, then freed. It only improves the incumbent: its bound is not the
+    /// stage's, so it is reported as a heuristic, and the LP bound waiting to be reported
+    /// stays for the stage itself.
+    pub fn restricted(
+        &mut self,
+        name: &str,
+        sense: Sense,
+        terms: &[(usize, f64)],
+        off: &[usize],
+        seconds: f64,
+    ) -> Result<StageResult, HighsCallError> {
+        let (lp, lp_seconds) = (self.lp.take(), std::mem::take(&mut self.lp_seconds));
+        self.set_bounds(off, 0.0, 0.0)?;
+        let outer = self.cap;
+        self.cap(seconds);
+        self.cap = self.cap.min(outer.or(self.cap));
+        let result = self.optimise(name, sense, terms, Gaps::INTEGER);
+        self.cap = outer;
+        self.set_bounds(off, 0.0, 1.0)?;
+        let result = result?;
+        if let Some(report) = self.reports.last_mut() {
+            report.status = "heuristic".to_string();
+            report.bound = f64::NAN;
+            report.gap = f64::NAN;
+        }
+        (self.lp, self.lp_seconds) = (lp, lp_seconds);
+        Ok(result)
     }
 }
 
