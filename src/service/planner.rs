@@ -19,6 +19,7 @@ use std::sync::{Arc, Mutex, Weak};
 use std::time::{Duration, Instant};
 use tokio::sync::mpsc;
 use tokio_stream::wrappers::ReceiverStream;
+use tonic::metadata::MetadataMap;
 use tonic::{Request, Response, Status};
 
 /// Raises its flag when dropped: when the call ends, however it ends, its solve stops.
@@ -75,6 +76,55 @@ impl PlannerService {
         self.next_id.fetch_add(1, Ordering::Relaxed)
     }
 
+    /// Starts a solving call: numbers it and reads its deadline.
+    fn begin(&self, metadata: &MetadataMap) -> Call {
+        let started = Instant::now();
+        Call {
+            id: self.id(),
+            started,
+            timeout: deadline::client_timeout(metadata),
+        }
+    }
+
+    /// Converts the call's instance, then logs its arrival with the instance's size (and
+    /// the previous plan's, for a re-optimisation).
+    async fn receive(
+        &self,
+        call: &Call,
+        what: &'static str,
+        wire: Option<crate::proto::Instance>,
+        previous_appointments: Option<usize>,
+    ) -> Result<Arc<Instance>, Status> {
+        let instance = instance_of(call.id, wire).await?;
+        tracing::info!(
+            request_id = call.id,
+            requests = instance.requests.len(),
+            vacations = instance.vacations.len(),
+            previous_appointments,
+            "{what} received"
+        );
+        Ok(instance)
+    }
+
+    /// Waits for an admission slot, then runs `solve` on a blocking thread with the call's
+    /// options: the time left before the client's deadline (queueing included) and a
+    /// cancellation flag raised when the call ends, however it ends. The slot is held until
+    /// `solve` returns.
+    async fn solve_admitted<T: Send + 'static>(
+        &self,
+        call: &Call,
+        solve: impl FnOnce(SolveOptions) -> T + Send + 'static,
+    ) -> Result<T, Status> {
+        let permit = self.admission.enter().await?;
+        let (cancel, _guard) = self.cancel_flag();
+        let options = self.options(remaining(call.timeout, call.started), cancel);
+        blocking(call.id, move || {
+            let _slot = permit;
+            solve(options)
+        })
+        .await
+    }
+
     fn options(&self, limit: Option<f64>, cancel: Arc<AtomicBool>) -> SolveOptions {
         SolveOptions {
             time_limit_seconds: limit,
@@ -83,6 +133,15 @@ impl PlannerService {
             cancel: Some(cancel),
         }
     }
+}
+
+/// A solving call under way.
+struct Call {
+    /// The server's number of the call (in logs and INTERNAL statuses).
+    id: u64,
+    started: Instant,
+    /// The client's deadline, if any.
+    timeout: Option<Duration>,
 }
 
 /// Runs `f` on a blocking thread; a panic becomes a generic INTERNAL status.
@@ -144,35 +203,21 @@ impl Planner for PlannerService {
         &self,
         request: Request<SolveRequest>,
     ) -> Result<Response<SolveResponse>, Status> {
-        let started = Instant::now();
-        let id = self.id();
-        let timeout = deadline::client_timeout(request.metadata());
+        let call = self.begin(request.metadata());
         let req = request.into_inner();
-        let instance = instance_of(id, req.instance).await?;
-        tracing::info!(
-            request_id = id,
-            requests = instance.requests.len(),
-            vacations = instance.vacations.len(),
-            "solve received"
-        );
+        let instance = self.receive(&call, "solve", req.instance, None).await?;
         if req.validate_only {
             return Ok(Response::new(SolveResponse {
                 plan: None,
                 label: req.label,
             }));
         }
-        let permit = self.admission.enter().await?;
-        let (cancel, _guard) = self.cancel_flag();
-        let options = self.options(remaining(timeout, started), cancel);
-        let inst = Arc::clone(&instance);
-        let plan = blocking(id, move || {
-            let _slot = permit;
-            plan::solve_plan(&inst, &options)
-        })
-        .await?;
+        let plan = self
+            .solve_admitted(&call, move |options| plan::solve_plan(&instance, &options))
+            .await?;
         tracing::info!(
-            request_id = id,
-            seconds = started.elapsed().as_secs_f64(),
+            request_id = call.id,
+            seconds = call.started.elapsed().as_secs_f64(),
             status = status_name(&plan),
             scheduled = plan.appointments.len(),
             "solve done"
@@ -189,17 +234,16 @@ impl Planner for PlannerService {
         &self,
         request: Request<SolveRequest>,
     ) -> Result<Response<Self::SolveStreamStream>, Status> {
-        let started = Instant::now();
-        let id = self.id();
-        let timeout = deadline::client_timeout(request.metadata());
+        let call = self.begin(request.metadata());
         let req = request.into_inner();
-        let instance = instance_of(id, req.instance).await?;
-        tracing::info!(
-            request_id = id,
-            requests = instance.requests.len(),
-            vacations = instance.vacations.len(),
-            "solve stream received"
-        );
+        let instance = self
+            .receive(&call, "solve stream", req.instance, None)
+            .await?;
+        let Call {
+            id,
+            started,
+            timeout,
+        } = call;
         let (tx, rx) = mpsc::channel(64);
         let service = self.clone();
         let label = req.label;
@@ -312,34 +356,29 @@ impl Planner for PlannerService {
         &self,
         request: Request<ReoptimizeRequest>,
     ) -> Result<Response<ReoptimizeResponse>, Status> {
-        let started = Instant::now();
-        let id = self.id();
-        let timeout = deadline::client_timeout(request.metadata());
+        let call = self.begin(request.metadata());
         let req = request.into_inner();
         let freeze = plan::reoptimize::parse_freeze_until(&req.freeze_until)
             .map_err(|e| errors::invalid_field("freezeUntil", e.to_string()))?;
         let previous = req
             .previous_plan
             .ok_or_else(|| errors::invalid_field("previousPlan", "required"))?;
-        let instance = instance_of(id, req.instance).await?;
+        let instance = self
+            .receive(
+                &call,
+                "reoptimize",
+                req.instance,
+                Some(previous.appointments.len()),
+            )
+            .await?;
+        let (plan, diff) = self
+            .solve_admitted(&call, move |options| {
+                plan::reoptimize_plan(&instance, &previous, freeze, &options)
+            })
+            .await?;
         tracing::info!(
-            request_id = id,
-            requests = instance.requests.len(),
-            vacations = instance.vacations.len(),
-            previous_appointments = previous.appointments.len(),
-            "reoptimize received"
-        );
-        let permit = self.admission.enter().await?;
-        let (cancel, _guard) = self.cancel_flag();
-        let options = self.options(remaining(timeout, started), cancel);
-        let (plan, diff) = blocking(id, move || {
-            let _slot = permit;
-            plan::reoptimize_plan(&instance, &previous, freeze, &options)
-        })
-        .await?;
-        tracing::info!(
-            request_id = id,
-            seconds = started.elapsed().as_secs_f64(),
+            request_id = call.id,
+            seconds = call.started.elapsed().as_secs_f64(),
             status = status_name(&plan),
             kept = diff.kept.len(),
             moved = diff.moved.len(),
