@@ -158,6 +158,81 @@ async fn solve_validate_health_and_reflection() {
     server.stop().await;
 }
 
+/// The `x-request-id` of a response or status.
+fn request_id(metadata: &tonic::metadata::MetadataMap) -> Option<String> {
+    metadata
+        .get("x-request-id")
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_string)
+}
+
+/// A request carrying `x-request-id: id`.
+fn with_request_id<T>(message: T, id: &str) -> Request<T> {
+    let mut request = Request::new(message);
+    request
+        .metadata_mut()
+        .insert("x-request-id", id.parse().expect("ascii"));
+    request
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn request_ids_are_echoed_or_made_for_every_call() {
+    let server = Server::start(ServerConfig::default()).await;
+    let mut client = server.client().await;
+    let wire = committed("tiny");
+    let check_only = SolveRequest {
+        validate_only: true,
+        ..solve_request(wire.clone())
+    };
+    // The client's id comes back with the response, the stream's headers and an error.
+    let response = client
+        .solve(with_request_id(check_only.clone(), "batch-7/a"))
+        .await
+        .expect("solve");
+    assert_eq!(
+        request_id(response.metadata()).as_deref(),
+        Some("batch-7/a")
+    );
+    let stream = client
+        .solve_stream(with_request_id(check_only.clone(), "batch-7/b"))
+        .await
+        .expect("stream");
+    assert_eq!(request_id(stream.metadata()).as_deref(), Some("batch-7/b"));
+    let refused = client
+        .solve(with_request_id(SolveRequest::default(), "batch-7/c"))
+        .await
+        .expect_err("no instance");
+    assert_eq!(refused.code(), Code::InvalidArgument);
+    assert_eq!(request_id(refused.metadata()).as_deref(), Some("batch-7/c"));
+    // Without one (or with an unreasonably long one), each call gets its own.
+    let plan = plan::solve_plan(
+        &Instance::from_proto(&wire).expect("valid"),
+        &SolveOptions::default(),
+    );
+    let validate = ValidateRequest {
+        instance: Some(wire),
+        plan: Some(plan),
+    };
+    let mut made = Vec::new();
+    for request in [
+        Request::new(validate.clone()),
+        Request::new(validate.clone()),
+        with_request_id(validate, &"x".repeat(500)),
+    ] {
+        let response = client.validate(request).await.expect("validate");
+        assert!(response.get_ref().valid);
+        made.push(request_id(response.metadata()).expect("an id made by the server"));
+    }
+    assert!(
+        made.iter().all(|id| !id.is_empty() && id.len() < 100),
+        "{made:?}"
+    );
+    made.sort();
+    made.dedup();
+    assert_eq!(made.len(), 3, "distinct ids: {made:?}");
+    server.stop().await;
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn bad_instances_get_invalid_argument_naming_the_field() {
     let server = Server::start(ServerConfig::default()).await;
