@@ -344,6 +344,46 @@ async fn concurrent_solves_are_admitted_or_refused() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn validate_waits_for_a_slot_like_solves() {
+    // One slot, no queue: while a solve holds the slot, Validate is refused; once the solve
+    // is over, it is served.
+    let config = ServerConfig {
+        max_concurrent: 1,
+        queue: 0,
+        ..ServerConfig::default()
+    };
+    let server = Server::start(config).await;
+    let wire = generate(Preset::Tiny, 3);
+    let plan = plan::solve_plan(
+        &Instance::from_proto(&wire).expect("valid"),
+        &SolveOptions::default(),
+    );
+    let validate = ValidateRequest {
+        instance: Some(wire),
+        plan: Some(plan),
+    };
+    let mut first_client = server.client().await;
+    let mut first = Request::new(solve_request(generate(Preset::AmiEureWeek, 1)));
+    first.set_timeout(Duration::from_secs(6));
+    let first = tokio::spawn(async move { first_client.solve(first).await });
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    let mut client = server.client().await;
+    let refused = client
+        .validate(validate.clone())
+        .await
+        .expect_err("the only slot is taken");
+    assert_eq!(refused.code(), Code::ResourceExhausted);
+    assert!(first.await.expect("joined").is_ok());
+    let served = client
+        .validate(validate)
+        .await
+        .expect("the slot is free again")
+        .into_inner();
+    assert!(served.valid, "{:?}", served.violations);
+    server.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn tokens_guard_the_planner_but_not_health() {
     let config = ServerConfig {
         token: Some("s3cret".into()),

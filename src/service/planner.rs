@@ -1,6 +1,6 @@
 //! The `convoplan.v1.Planner` service. Each call validates its input on a blocking thread
 //! (a national instance takes a moment to convert), waits for an admission slot, then
-//! solves on a blocking thread with a cancellation flag that the call's end raises: a
+//! solves (or, for Validate, checks the plan) on a blocking thread with a cancellation flag that the call's end raises: a
 //! client that goes away stops its solve. Every response, and every error status of a
 //! call, carries an `x-request-id`: the client's own when it sent one, else one made here.
 //! Logs carry it beside the server's call number, sizes, times and statuses, never a
@@ -367,7 +367,8 @@ impl PlannerService {
         Ok(Response::new(ReceiverStream::new(rx)))
     }
 
-    /// Validate: convert, then check the plan and compute its score and KPIs.
+    /// Validate: convert, then check the plan and compute its score and KPIs in an admission
+    /// slot (on a national instance that takes seconds of CPU, like a small solve).
     async fn validate_call(
         &self,
         call: &Call,
@@ -378,7 +379,9 @@ impl PlannerService {
         let plan = req
             .plan
             .ok_or_else(|| errors::invalid_field("plan", "required"))?;
+        let permit = self.admission.enter().await?;
         let response = blocking(id, move || {
+            let _slot = permit;
             let violations = plan::validate(&instance, &plan);
             ValidateResponse {
                 valid: violations.is_empty(),
