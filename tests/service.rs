@@ -234,6 +234,74 @@ async fn request_ids_are_echoed_or_made_for_every_call() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn reflection_describes_health_and_the_error_details() {
+    use prost::Message;
+    use std::collections::BTreeMap;
+    use tonic_reflection::pb::v1::server_reflection_client::ServerReflectionClient;
+    use tonic_reflection::pb::v1::server_reflection_request::MessageRequest;
+    use tonic_reflection::pb::v1::server_reflection_response::MessageResponse;
+    use tonic_reflection::pb::v1::ServerReflectionRequest;
+    let server = Server::start(ServerConfig::default()).await;
+    let mut reflection = ServerReflectionClient::new(server.channel().await);
+    // As grpcurl does: the file defining each symbol, then every file it imports, by name.
+    let mut pending: Vec<MessageRequest> = [
+        "grpc.health.v1.Health",
+        "google.rpc.Status",
+        "google.rpc.BadRequest",
+    ]
+    .into_iter()
+    .map(|s| MessageRequest::FileContainingSymbol(s.into()))
+    .collect();
+    let mut files: BTreeMap<String, prost_types::FileDescriptorProto> = BTreeMap::new();
+    while !pending.is_empty() {
+        let requests: Vec<ServerReflectionRequest> = pending
+            .drain(..)
+            .map(|m| ServerReflectionRequest {
+                host: String::new(),
+                message_request: Some(m),
+            })
+            .collect();
+        let mut replies = reflection
+            .server_reflection_info(tokio_stream::iter(requests))
+            .await
+            .expect("reflection")
+            .into_inner();
+        while let Some(reply) = replies.message().await.expect("reply") {
+            let files_reply = match reply.message_response {
+                Some(MessageResponse::FileDescriptorResponse(f)) => f,
+                other => panic!("not a file: {other:?}"),
+            };
+            for bytes in files_reply.file_descriptor_proto {
+                let file = prost_types::FileDescriptorProto::decode(bytes.as_slice())
+                    .expect("a file descriptor");
+                for dependency in &file.dependency {
+                    if !files.contains_key(dependency) {
+                        pending.push(MessageRequest::FileByFilename(dependency.clone()));
+                    }
+                }
+                files.insert(file.name().to_string(), file);
+            }
+        }
+        pending.retain(|m| match m {
+            MessageRequest::FileByFilename(name) => !files.contains_key(name),
+            _ => true,
+        });
+    }
+    let defines = |package: &str, name: &str| {
+        files.values().any(|f| {
+            f.package() == package
+                && (f.message_type.iter().any(|m| m.name() == name)
+                    || f.service.iter().any(|s| s.name() == name))
+        })
+    };
+    assert!(defines("grpc.health.v1", "Health"), "{:?}", files.keys());
+    assert!(defines("google.rpc", "Status"), "{:?}", files.keys());
+    assert!(defines("google.rpc", "BadRequest"), "{:?}", files.keys());
+    assert!(defines("google.protobuf", "Any"), "{:?}", files.keys());
+    server.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn bad_instances_get_invalid_argument_naming_the_field() {
     let server = Server::start(ServerConfig::default()).await;
     let mut client = server.client().await;
