@@ -361,6 +361,35 @@ async fn a_short_deadline_returns_a_valid_plan_with_time_limit_status() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_request_beyond_the_message_limit_is_refused_with_out_of_range() {
+    use prost::Message;
+    // A limit between the sizes of the tiny and the small instance's requests.
+    let check_only = |name| SolveRequest {
+        validate_only: true,
+        ..solve_request(committed(name))
+    };
+    let (small, large) = (check_only("tiny"), check_only("small"));
+    let limit = (small.encoded_len() + large.encoded_len()) / 2;
+    assert!(small.encoded_len() < limit && limit < large.encoded_len());
+    let server = Server::start(ServerConfig {
+        max_message_bytes: limit,
+        ..ServerConfig::default()
+    })
+    .await;
+    let mut client = server.client().await;
+    client.solve(small).await.expect("under the limit");
+    let refused = client.solve(large).await.expect_err("over the limit");
+    // tonic refuses a message it will not decode with OUT_OF_RANGE, naming the limit.
+    assert_eq!(refused.code(), Code::OutOfRange, "{refused:?}");
+    assert!(
+        refused.message().contains(&limit.to_string()),
+        "{}",
+        refused.message()
+    );
+    server.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn concurrent_solves_are_admitted_or_refused() {
     // 16 solves with 2 at a time all succeed.
     let config = ServerConfig {
