@@ -158,6 +158,149 @@ async fn solve_validate_health_and_reflection() {
     server.stop().await;
 }
 
+/// The `x-request-id` of a response or status.
+fn request_id(metadata: &tonic::metadata::MetadataMap) -> Option<String> {
+    metadata
+        .get("x-request-id")
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_string)
+}
+
+/// A request carrying `x-request-id: id`.
+fn with_request_id<T>(message: T, id: &str) -> Request<T> {
+    let mut request = Request::new(message);
+    request
+        .metadata_mut()
+        .insert("x-request-id", id.parse().expect("ascii"));
+    request
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn request_ids_are_echoed_or_made_for_every_call() {
+    let server = Server::start(ServerConfig::default()).await;
+    let mut client = server.client().await;
+    let wire = committed("tiny");
+    let check_only = SolveRequest {
+        validate_only: true,
+        ..solve_request(wire.clone())
+    };
+    // The client's id comes back with the response, the stream's headers and an error.
+    let response = client
+        .solve(with_request_id(check_only.clone(), "batch-7/a"))
+        .await
+        .expect("solve");
+    assert_eq!(
+        request_id(response.metadata()).as_deref(),
+        Some("batch-7/a")
+    );
+    let stream = client
+        .solve_stream(with_request_id(check_only.clone(), "batch-7/b"))
+        .await
+        .expect("stream");
+    assert_eq!(request_id(stream.metadata()).as_deref(), Some("batch-7/b"));
+    let refused = client
+        .solve(with_request_id(SolveRequest::default(), "batch-7/c"))
+        .await
+        .expect_err("no instance");
+    assert_eq!(refused.code(), Code::InvalidArgument);
+    assert_eq!(request_id(refused.metadata()).as_deref(), Some("batch-7/c"));
+    // Without one (or with an unreasonably long one), each call gets its own.
+    let plan = plan::solve_plan(
+        &Instance::from_proto(&wire).expect("valid"),
+        &SolveOptions::default(),
+    );
+    let validate = ValidateRequest {
+        instance: Some(wire),
+        plan: Some(plan),
+    };
+    let mut made = Vec::new();
+    for request in [
+        Request::new(validate.clone()),
+        Request::new(validate.clone()),
+        with_request_id(validate, &"x".repeat(500)),
+    ] {
+        let response = client.validate(request).await.expect("validate");
+        assert!(response.get_ref().valid);
+        made.push(request_id(response.metadata()).expect("an id made by the server"));
+    }
+    assert!(
+        made.iter().all(|id| !id.is_empty() && id.len() < 100),
+        "{made:?}"
+    );
+    made.sort();
+    made.dedup();
+    assert_eq!(made.len(), 3, "distinct ids: {made:?}");
+    server.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn reflection_describes_health_and_the_error_details() {
+    use prost::Message;
+    use std::collections::BTreeMap;
+    use tonic_reflection::pb::v1::server_reflection_client::ServerReflectionClient;
+    use tonic_reflection::pb::v1::server_reflection_request::MessageRequest;
+    use tonic_reflection::pb::v1::server_reflection_response::MessageResponse;
+    use tonic_reflection::pb::v1::ServerReflectionRequest;
+    let server = Server::start(ServerConfig::default()).await;
+    let mut reflection = ServerReflectionClient::new(server.channel().await);
+    // As grpcurl does: the file defining each symbol, then every file it imports, by name.
+    let mut pending: Vec<MessageRequest> = [
+        "grpc.health.v1.Health",
+        "google.rpc.Status",
+        "google.rpc.BadRequest",
+    ]
+    .into_iter()
+    .map(|s| MessageRequest::FileContainingSymbol(s.into()))
+    .collect();
+    let mut files: BTreeMap<String, prost_types::FileDescriptorProto> = BTreeMap::new();
+    while !pending.is_empty() {
+        let requests: Vec<ServerReflectionRequest> = pending
+            .drain(..)
+            .map(|m| ServerReflectionRequest {
+                host: String::new(),
+                message_request: Some(m),
+            })
+            .collect();
+        let mut replies = reflection
+            .server_reflection_info(tokio_stream::iter(requests))
+            .await
+            .expect("reflection")
+            .into_inner();
+        while let Some(reply) = replies.message().await.expect("reply") {
+            let files_reply = match reply.message_response {
+                Some(MessageResponse::FileDescriptorResponse(f)) => f,
+                other => panic!("not a file: {other:?}"),
+            };
+            for bytes in files_reply.file_descriptor_proto {
+                let file = prost_types::FileDescriptorProto::decode(bytes.as_slice())
+                    .expect("a file descriptor");
+                for dependency in &file.dependency {
+                    if !files.contains_key(dependency) {
+                        pending.push(MessageRequest::FileByFilename(dependency.clone()));
+                    }
+                }
+                files.insert(file.name().to_string(), file);
+            }
+        }
+        pending.retain(|m| match m {
+            MessageRequest::FileByFilename(name) => !files.contains_key(name),
+            _ => true,
+        });
+    }
+    let defines = |package: &str, name: &str| {
+        files.values().any(|f| {
+            f.package() == package
+                && (f.message_type.iter().any(|m| m.name() == name)
+                    || f.service.iter().any(|s| s.name() == name))
+        })
+    };
+    assert!(defines("grpc.health.v1", "Health"), "{:?}", files.keys());
+    assert!(defines("google.rpc", "Status"), "{:?}", files.keys());
+    assert!(defines("google.rpc", "BadRequest"), "{:?}", files.keys());
+    assert!(defines("google.protobuf", "Any"), "{:?}", files.keys());
+    server.stop().await;
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn bad_instances_get_invalid_argument_naming_the_field() {
     let server = Server::start(ServerConfig::default()).await;
@@ -218,6 +361,35 @@ async fn a_short_deadline_returns_a_valid_plan_with_time_limit_status() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_request_beyond_the_message_limit_is_refused_with_out_of_range() {
+    use prost::Message;
+    // A limit between the sizes of the tiny and the small instance's requests.
+    let check_only = |name| SolveRequest {
+        validate_only: true,
+        ..solve_request(committed(name))
+    };
+    let (small, large) = (check_only("tiny"), check_only("small"));
+    let limit = (small.encoded_len() + large.encoded_len()) / 2;
+    assert!(small.encoded_len() < limit && limit < large.encoded_len());
+    let server = Server::start(ServerConfig {
+        max_message_bytes: limit,
+        ..ServerConfig::default()
+    })
+    .await;
+    let mut client = server.client().await;
+    client.solve(small).await.expect("under the limit");
+    let refused = client.solve(large).await.expect_err("over the limit");
+    // tonic refuses a message it will not decode with OUT_OF_RANGE, naming the limit.
+    assert_eq!(refused.code(), Code::OutOfRange, "{refused:?}");
+    assert!(
+        refused.message().contains(&limit.to_string()),
+        "{}",
+        refused.message()
+    );
+    server.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn concurrent_solves_are_admitted_or_refused() {
     // 16 solves with 2 at a time all succeed.
     let config = ServerConfig {
@@ -265,6 +437,46 @@ async fn concurrent_solves_are_admitted_or_refused() {
         .expect_err("queue full");
     assert_eq!(refused.code(), Code::ResourceExhausted);
     assert!(first.await.expect("joined").is_ok());
+    server.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn validate_waits_for_a_slot_like_solves() {
+    // One slot, no queue: while a solve holds the slot, Validate is refused; once the solve
+    // is over, it is served.
+    let config = ServerConfig {
+        max_concurrent: 1,
+        queue: 0,
+        ..ServerConfig::default()
+    };
+    let server = Server::start(config).await;
+    let wire = generate(Preset::Tiny, 3);
+    let plan = plan::solve_plan(
+        &Instance::from_proto(&wire).expect("valid"),
+        &SolveOptions::default(),
+    );
+    let validate = ValidateRequest {
+        instance: Some(wire),
+        plan: Some(plan),
+    };
+    let mut first_client = server.client().await;
+    let mut first = Request::new(solve_request(generate(Preset::AmiEureWeek, 1)));
+    first.set_timeout(Duration::from_secs(6));
+    let first = tokio::spawn(async move { first_client.solve(first).await });
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    let mut client = server.client().await;
+    let refused = client
+        .validate(validate.clone())
+        .await
+        .expect_err("the only slot is taken");
+    assert_eq!(refused.code(), Code::ResourceExhausted);
+    assert!(first.await.expect("joined").is_ok());
+    let served = client
+        .validate(validate)
+        .await
+        .expect("the slot is free again")
+        .into_inner();
+    assert!(served.valid, "{:?}", served.violations);
     server.stop().await;
 }
 

@@ -1,5 +1,6 @@
 //! The independent validator catches every broken hard rule (H1-H7) of a hand-made plan,
-//! naming the rule; it never panics on garbage; the score and KPIs of the hand-made plan are
+//! and every request the plan fails to account for exactly once, naming the rule; it never
+//! panics on garbage; the score and KPIs of the hand-made plan are
 //! exactly the numbers worked out by hand.
 
 use convoplan::model::{parse_instance_json, Instance, Mode};
@@ -142,6 +143,28 @@ fn valid_plan() -> proto::Plan {
     }
 }
 
+/// A plan holding `appointment` alone, every other request listed unscheduled (so that
+/// only the appointment and its allocations can break a rule).
+fn alone(
+    appointment: proto::Appointment,
+    room_allocations: Vec<proto::RoomAllocation>,
+) -> proto::Plan {
+    let unscheduled = ["r1", "r2", "r3", "r4", "r5"]
+        .into_iter()
+        .filter(|&r| r != appointment.request_id)
+        .map(|r| proto::Unscheduled {
+            request_id: r.into(),
+            ..Default::default()
+        })
+        .collect();
+    proto::Plan {
+        appointments: vec![appointment],
+        unscheduled,
+        room_allocations,
+        ..Default::default()
+    }
+}
+
 /// The valid plan with one appointment (by request id) edited.
 fn with_appointment(request: &str, edit: impl FnOnce(&mut proto::Appointment)) -> proto::Plan {
     let mut plan = valid_plan();
@@ -205,8 +228,16 @@ fn accepts_the_hand_made_plan() {
 }
 
 #[test]
-fn accepts_an_empty_plan() {
-    assert_valid(&instance(), &proto::Plan::default());
+fn accepts_a_plan_that_leaves_every_request_unscheduled() {
+    let mut plan = valid_plan();
+    for a in plan.appointments.drain(..) {
+        plan.unscheduled.push(proto::Unscheduled {
+            request_id: a.request_id,
+            ..Default::default()
+        });
+    }
+    plan.room_allocations.clear();
+    assert_valid(&instance(), &plan);
 }
 
 #[test]
@@ -224,16 +255,15 @@ fn accepts_one_room_for_two_vacations_that_do_not_overlap() {
             "r1", "D1", "V5", MON, "13:30", "14:10", IN_PERSON, "C1", "R2",
         ),
     );
+    plan.room_allocations.push(alloc("V5", "C1", "R2"));
+    assert_valid(&instance(), &plan);
+    // r4 in V1 breaks H2 (nurse required) and H3 (released Tuesday), nothing about rooms.
     plan.appointments.push(appt(
         "r4", "D1", "V1", MON, "08:30", "08:55", IN_PERSON, "C1", "R2",
     ));
     plan.unscheduled.clear();
-    plan.room_allocations.push(alloc("V5", "C1", "R2"));
-    // r4 in V1 breaks H2 (nurse required) and H3 (released Tuesday), nothing about rooms.
     let violations = validate(&instance(), &plan);
     only_rules(&violations, &[Rule::H2, Rule::H3]);
-    plan.appointments.pop();
-    assert_valid(&instance(), &plan);
 }
 
 #[test]
@@ -279,6 +309,36 @@ fn catches_an_unknown_request() {
         ..Default::default()
     });
     caught(&instance(), &plan, Rule::H1, "ghost");
+}
+
+#[test]
+fn catches_a_request_listed_twice_as_unscheduled() {
+    let mut plan = valid_plan();
+    let again = plan.unscheduled[0].clone();
+    plan.unscheduled.push(again);
+    let v = caught(&instance(), &plan, Rule::H1, "r4");
+    only_rules(&v, &[Rule::H1]);
+    assert_eq!(v.len(), 1, "one report for the repeat:\n{}", show(&v));
+}
+
+// ---- coverage -------------------------------------------------------------------------------
+
+#[test]
+fn catches_a_request_neither_scheduled_nor_unscheduled() {
+    let mut plan = valid_plan();
+    plan.unscheduled.clear();
+    let v = caught(&instance(), &plan, Rule::Coverage, "r4");
+    only_rules(&v, &[Rule::Coverage]);
+    assert_eq!(v.len(), 1, "{}", show(&v));
+}
+
+#[test]
+fn catches_every_request_of_an_empty_plan() {
+    let v = validate(&instance(), &proto::Plan::default());
+    only_rules(&v, &[Rule::Coverage]);
+    let mut ids: Vec<&str> = v.iter().map(|x| x.request_id.as_str()).collect();
+    ids.sort_unstable();
+    assert_eq!(ids, ["r1", "r2", "r3", "r4", "r5"]);
 }
 
 // ---- H2 -------------------------------------------------------------------------------------
@@ -549,10 +609,10 @@ fn catches_a_missing_room_allocation() {
 
 #[test]
 fn catches_a_missing_room_for_teleconsultations_of_a_centre_vacation() {
-    let plan = proto::Plan {
-        appointments: vec![appt("r5", "N1", "V2", MON, "09:00", "09:25", TELE, "", "")],
-        ..Default::default()
-    };
+    let plan = alone(
+        appt("r5", "N1", "V2", MON, "09:00", "09:25", TELE, "", ""),
+        vec![],
+    );
     let v = caught(&instance(), &plan, Rule::H6, "V2");
     only_rules(&v, &[Rule::H6]);
 }
@@ -664,13 +724,10 @@ fn catches_an_in_person_visit_outside_the_allowed_centres() {
     // r2 also loses its audiometer (H6); nothing else breaks.
     only_rules(&v, &[Rule::H6, Rule::H7]);
     // By teleconsultation, the allowed centres do not apply.
-    let plan = proto::Plan {
-        appointments: vec![appt(
-            "r5", "N1", "V2", MON, "09:00", "09:25", TELE, "C2", "R3",
-        )],
-        room_allocations: vec![alloc("V2", "C2", "R3")],
-        ..Default::default()
-    };
+    let plan = alone(
+        appt("r5", "N1", "V2", MON, "09:00", "09:25", TELE, "C2", "R3"),
+        vec![alloc("V2", "C2", "R3")],
+    );
     assert_valid(&instance(), &plan);
 }
 
@@ -752,8 +809,8 @@ fn appointment_allowed_agrees_with_validate_on_single_appointment_plans() {
                             ),
                             None => (String::new(), String::new()),
                         };
-                        let plan = proto::Plan {
-                            appointments: vec![proto::Appointment {
+                        let plan = alone(
+                            proto::Appointment {
                                 request_id: req.id.clone(),
                                 professional_id: prof.id.clone(),
                                 vacation_id: vac.id.clone(),
@@ -766,13 +823,11 @@ fn appointment_allowed_agrees_with_validate_on_single_appointment_plans() {
                                 },
                                 centre_id: centre.clone(),
                                 room_id: room_id.clone(),
-                            }],
-                            room_allocations: room
-                                .map(|_| alloc(&vac.id, &centre, &room_id))
+                            },
+                            room.map(|_| alloc(&vac.id, &centre, &room_id))
                                 .into_iter()
                                 .collect(),
-                            ..Default::default()
-                        };
+                        );
                         let allowed = appointment_allowed(&inst, r, v, mode, room);
                         counts[usize::from(allowed)] += 1;
                         let violations = validate(&inst, &plan);

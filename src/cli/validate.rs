@@ -13,15 +13,17 @@ pub struct ValidateArgs {
     pub plan: PathBuf,
 }
 
-/// Runs `validate`: exit 0 when H1-H7 hold, 1 listing the violations.
+/// Runs `validate`: exit 0 when H1-H7 hold and every request is accounted for, 1 listing
+/// the violations.
 pub fn run(args: ValidateArgs) -> anyhow::Result<ExitCode> {
     let (_, instance) = super::read_instance(&args.instance)?;
     let plan = super::read_plan(&args.plan)?;
     let violations = plan::validate(&instance, &plan);
     if violations.is_empty() {
         println!(
-            "valid: {} appointments satisfy H1-H7",
-            plan.appointments.len()
+            "valid: {} appointments satisfy H1-H7, {} requests left unscheduled",
+            plan.appointments.len(),
+            plan.unscheduled.len()
         );
         return Ok(ExitCode::SUCCESS);
     }

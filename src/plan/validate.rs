@@ -1,4 +1,5 @@
-//! Independent checker of the hard rules H1-H7 (shared/design.md §1).
+//! Independent checker of the hard rules H1-H7 (shared/design.md §1), and of the plan's
+//! coverage: every request is either scheduled or listed unscheduled with its reason.
 //!
 //! It reads the wire plan and the validated instance only: it shares no code path with the
 //! solver's constraints, recomputes absence cancellations from the absences themselves, and
@@ -27,6 +28,9 @@ pub enum Rule {
     H6,
     /// Allowed centres.
     H7,
+    /// Every request of the instance is scheduled or listed as unscheduled (a request that
+    /// is neither would be silently dropped, without the reason a planner acts on).
+    Coverage,
 }
 
 /// A broken rule.
@@ -294,8 +298,9 @@ struct Resolved {
     interval: Option<(u32, u32)>,
 }
 
-/// Checks a plan against H1-H7; empty when it is valid. Unknown request ids are reported under
-/// H1, unreadable dates under H3, unknown vacations and unreadable times under H4, unknown
+/// Checks a plan against H1-H7 and its coverage; empty when it is valid. Unknown request ids
+/// and requests listed twice (as appointments, unscheduled, or both) are reported under H1,
+/// requests listed nowhere under [`Rule::Coverage`], unreadable dates under H3, unknown vacations and unreadable times under H4, unknown
 /// modes under H5, unknown rooms and centres under H6; absence-cancelled vacations under H4.
 pub fn validate(instance: &Instance, plan: &proto::Plan) -> Vec<Violation> {
     let mut report = Report::default();
@@ -738,13 +743,15 @@ fn check_vacations(
     }
 }
 
-/// H1: no request is both scheduled and unscheduled; unscheduled ids are known.
+/// H1: unscheduled ids are known, listed once, and not scheduled too; coverage: every
+/// request of the instance is scheduled or unscheduled.
 fn check_unscheduled(instance: &Instance, plan: &proto::Plan, report: &mut Report) {
     let scheduled: HashSet<&str> = plan
         .appointments
         .iter()
         .map(|a| a.request_id.as_str())
         .collect();
+    let mut listed: HashSet<&str> = HashSet::new();
     for u in &plan.unscheduled {
         let rid = u.request_id.as_str();
         if !instance.index.requests.contains_key(rid) {
@@ -754,12 +761,31 @@ fn check_unscheduled(instance: &Instance, plan: &proto::Plan, report: &mut Repor
                 "",
                 format!("unscheduled entry for an unknown request {rid:?}"),
             );
+        } else if !listed.insert(rid) {
+            // A repeat says nothing new about scheduling: reported once, as a repeat.
+            report.push(
+                Rule::H1,
+                rid,
+                "",
+                "request listed more than once as unscheduled".into(),
+            );
         } else if scheduled.contains(rid) {
             report.push(
                 Rule::H1,
                 rid,
                 "",
                 "request is both scheduled and unscheduled".into(),
+            );
+        }
+    }
+    for req in &instance.requests {
+        let rid = req.id.as_str();
+        if !scheduled.contains(rid) && !listed.contains(rid) {
+            report.push(
+                Rule::Coverage,
+                rid,
+                "",
+                "request is neither scheduled nor listed as unscheduled".into(),
             );
         }
     }
@@ -876,7 +902,8 @@ mod tests {
         let inst = tiny();
         let mut p = plan("V1", "2026-11-30", "08:00", "08:25");
         p.appointments[0].request_id = "nobody".into();
-        assert_eq!(rules(&validate(&inst, &p)), vec![Rule::H1]);
+        // r1, the instance's only request, is then accounted for nowhere.
+        assert_eq!(rules(&validate(&inst, &p)), vec![Rule::H1, Rule::Coverage]);
         let mut p = plan("V1", "2026-11-30", "08:00", "08:25");
         p.appointments[0].vacation_id = "V9".into();
         assert_eq!(rules(&validate(&inst, &p)), vec![Rule::H4]);

@@ -1,6 +1,6 @@
-//! Admission control: at most `running` solves at once, at most `queue` more waiting for a
-//! slot; beyond that a call is refused at once with RESOURCE_EXHAUSTED rather than left to
-//! pile up memory and time out.
+//! Admission control: at most `running` solves (or validations) at once, at most `queue`
+//! more waiting for a slot; beyond that a call is refused at once with RESOURCE_EXHAUSTED
+//! rather than left to pile up memory and time out.
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;

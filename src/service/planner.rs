@@ -1,8 +1,10 @@
 //! The `convoplan.v1.Planner` service. Each call validates its input on a blocking thread
 //! (a national instance takes a moment to convert), waits for an admission slot, then
-//! solves on a blocking thread with a cancellation flag that the call's end raises: a
-//! client that goes away stops its solve. Logs carry a request id, sizes, times and
-//! statuses, never a worker id.
+//! solves (or, for Validate, checks the plan) on a blocking thread with a cancellation flag that the call's end raises: a
+//! client that goes away stops its solve. Every response, and every error status of a
+//! call, carries an `x-request-id`: the client's own when it sent one, else one made here.
+//! Logs carry it beside the server's call number, sizes, times and statuses, never a
+//! worker id.
 
 use super::admission::Admission;
 use super::{deadline, errors};
@@ -19,7 +21,15 @@ use std::sync::{Arc, Mutex, Weak};
 use std::time::{Duration, Instant};
 use tokio::sync::mpsc;
 use tokio_stream::wrappers::ReceiverStream;
+use tonic::metadata::{AsciiMetadataValue, MetadataMap};
 use tonic::{Request, Response, Status};
+
+/// Metadata key of the id a client may give a call, echoed back with the response.
+pub const REQUEST_ID_KEY: &str = "x-request-id";
+
+/// Longest client request id taken as is: a longer one is replaced by one made here, so
+/// that a client cannot flood the logs through it.
+const MAX_REQUEST_ID_LEN: usize = 128;
 
 /// Raises its flag when dropped: when the call ends, however it ends, its solve stops.
 struct CancelOnDrop(Arc<AtomicBool>);
@@ -36,6 +46,9 @@ pub struct PlannerService {
     admission: Admission,
     threads: Option<u32>,
     next_id: Arc<AtomicU64>,
+    /// Random prefix of the request ids made here: call numbers restart with the server,
+    /// the ids it hands out should not repeat.
+    id_prefix: Arc<str>,
     /// Cancellation flags of the solves under way, for shutdown.
     running: Arc<Mutex<Vec<Weak<AtomicBool>>>>,
 }
@@ -47,6 +60,7 @@ impl PlannerService {
             admission: Admission::new(max_concurrent, queue),
             threads,
             next_id: Arc::new(AtomicU64::new(1)),
+            id_prefix: format!("{:016x}", rand::random::<u64>()).into(),
             running: Arc::new(Mutex::new(Vec::new())),
         }
     }
@@ -71,8 +85,66 @@ impl PlannerService {
         (Arc::clone(&flag), CancelOnDrop(flag))
     }
 
-    fn id(&self) -> u64 {
-        self.next_id.fetch_add(1, Ordering::Relaxed)
+    /// Starts a call: numbers it, takes the client's request id (or makes one) and reads
+    /// its deadline.
+    fn begin(&self, metadata: &MetadataMap) -> Call {
+        let started = Instant::now();
+        let id = self.next_id.fetch_add(1, Ordering::Relaxed);
+        let given = metadata
+            .get(REQUEST_ID_KEY)
+            .and_then(|v| v.to_str().ok())
+            .map(str::trim)
+            .filter(|v| !v.is_empty() && v.len() <= MAX_REQUEST_ID_LEN);
+        let request_id = match given {
+            Some(v) => v.to_string(),
+            None => format!("{}-{id}", self.id_prefix),
+        };
+        Call {
+            id,
+            request_id,
+            started,
+            timeout: deadline::client_timeout(metadata),
+        }
+    }
+
+    /// Converts the call's instance, then logs its arrival with the instance's size (and
+    /// the previous plan's, for a re-optimisation).
+    async fn receive(
+        &self,
+        call: &Call,
+        what: &'static str,
+        wire: Option<crate::proto::Instance>,
+        previous_appointments: Option<usize>,
+    ) -> Result<Arc<Instance>, Status> {
+        let instance = instance_of(call.id, wire).await?;
+        tracing::info!(
+            request_id = call.id,
+            x_request_id = %call.request_id,
+            requests = instance.requests.len(),
+            vacations = instance.vacations.len(),
+            previous_appointments,
+            "{what} received"
+        );
+        Ok(instance)
+    }
+
+    /// Waits for an admission slot, then runs `solve` on a blocking thread with the call's
+    /// options: the time left before the client's deadline (queueing included) and a
+    /// cancellation flag raised when the call ends, however it ends. The slot is held until
+    /// `solve` returns.
+    async fn solve_admitted<T: Send + 'static>(
+        &self,
+        call: &Call,
+        solve: impl FnOnce(SolveOptions) -> T + Send + 'static,
+    ) -> Result<T, Status> {
+        let permit = self.admission.enter().await?;
+        let (cancel, _guard) = self.cancel_flag();
+        let options = self.options(remaining(call.timeout, call.started), cancel);
+        blocking(call.id, move || {
+            let _slot = permit;
+            solve(options)
+        })
+        .await
     }
 
     fn options(&self, limit: Option<f64>, cancel: Arc<AtomicBool>) -> SolveOptions {
@@ -82,6 +154,40 @@ impl PlannerService {
             progress: None,
             cancel: Some(cancel),
             ..Default::default()
+        }
+    }
+}
+
+/// A call under way.
+#[derive(Clone)]
+struct Call {
+    /// The server's number of the call (in logs and INTERNAL statuses).
+    id: u64,
+    /// The `x-request-id` echoed back: the client's, or made here.
+    request_id: String,
+    started: Instant,
+    /// The client's deadline, if any.
+    timeout: Option<Duration>,
+}
+
+impl Call {
+    /// Echoes the request id with the response, or with the status of a failed call (where a
+    /// client most needs it to find the call in the server's log).
+    fn reply<T>(&self, result: Result<Response<T>, Status>) -> Result<Response<T>, Status> {
+        // Always a valid value: read from metadata as visible ASCII, or hex digits and a
+        // number; should that ever fail, the reply goes without it.
+        let Ok(value) = AsciiMetadataValue::try_from(self.request_id.as_str()) else {
+            return result;
+        };
+        match result {
+            Ok(mut response) => {
+                response.metadata_mut().insert(REQUEST_ID_KEY, value);
+                Ok(response)
+            }
+            Err(mut status) => {
+                status.metadata_mut().insert(REQUEST_ID_KEY, value);
+                Err(status)
+            }
         }
     }
 }
@@ -139,41 +245,32 @@ fn progress_of(e: &ProgressEvent) -> Progress {
     }
 }
 
-#[tonic::async_trait]
-impl Planner for PlannerService {
-    async fn solve(
+/// The server-streaming response of SolveStream.
+type EventStream = ReceiverStream<Result<SolveEvent, Status>>;
+
+/// The calls' work; the trait's methods wrap each in [`PlannerService::begin`] and
+/// [`Call::reply`].
+impl PlannerService {
+    /// Solve: convert, log, then solve in an admission slot (validate-only stops after the conversion).
+    async fn solve_call(
         &self,
-        request: Request<SolveRequest>,
+        call: &Call,
+        req: SolveRequest,
     ) -> Result<Response<SolveResponse>, Status> {
-        let started = Instant::now();
-        let id = self.id();
-        let timeout = deadline::client_timeout(request.metadata());
-        let req = request.into_inner();
-        let instance = instance_of(id, req.instance).await?;
-        tracing::info!(
-            request_id = id,
-            requests = instance.requests.len(),
-            vacations = instance.vacations.len(),
-            "solve received"
-        );
+        let instance = self.receive(call, "solve", req.instance, None).await?;
         if req.validate_only {
             return Ok(Response::new(SolveResponse {
                 plan: None,
                 label: req.label,
             }));
         }
-        let permit = self.admission.enter().await?;
-        let (cancel, _guard) = self.cancel_flag();
-        let options = self.options(remaining(timeout, started), cancel);
-        let inst = Arc::clone(&instance);
-        let plan = blocking(id, move || {
-            let _slot = permit;
-            plan::solve_plan(&inst, &options)
-        })
-        .await?;
+        let plan = self
+            .solve_admitted(call, move |options| plan::solve_plan(&instance, &options))
+            .await?;
         tracing::info!(
-            request_id = id,
-            seconds = started.elapsed().as_secs_f64(),
+            request_id = call.id,
+            x_request_id = %call.request_id,
+            seconds = call.started.elapsed().as_secs_f64(),
             status = status_name(&plan),
             scheduled = plan.appointments.len(),
             "solve done"
@@ -184,23 +281,21 @@ impl Planner for PlannerService {
         }))
     }
 
-    type SolveStreamStream = ReceiverStream<Result<SolveEvent, Status>>;
-
-    async fn solve_stream(
+    /// SolveStream: convert and log, then solve in a task that streams progress and the plan.
+    async fn solve_stream_call(
         &self,
-        request: Request<SolveRequest>,
-    ) -> Result<Response<Self::SolveStreamStream>, Status> {
-        let started = Instant::now();
-        let id = self.id();
-        let timeout = deadline::client_timeout(request.metadata());
-        let req = request.into_inner();
-        let instance = instance_of(id, req.instance).await?;
-        tracing::info!(
-            request_id = id,
-            requests = instance.requests.len(),
-            vacations = instance.vacations.len(),
-            "solve stream received"
-        );
+        call: &Call,
+        req: SolveRequest,
+    ) -> Result<Response<EventStream>, Status> {
+        let instance = self
+            .receive(call, "solve stream", req.instance, None)
+            .await?;
+        let Call {
+            id,
+            request_id,
+            started,
+            timeout,
+        } = call.clone();
         let (tx, rx) = mpsc::channel(64);
         let service = self.clone();
         let label = req.label;
@@ -255,6 +350,7 @@ impl Planner for PlannerService {
             let event = result.map(|plan| {
                 tracing::info!(
                     request_id = id,
+                    x_request_id = %request_id,
                     seconds = started.elapsed().as_secs_f64(),
                     status = status_name(&plan),
                     scheduled = plan.appointments.len(),
@@ -272,17 +368,21 @@ impl Planner for PlannerService {
         Ok(Response::new(ReceiverStream::new(rx)))
     }
 
-    async fn validate(
+    /// Validate: convert, then check the plan and compute its score and KPIs in an admission
+    /// slot (on a national instance that takes seconds of CPU, like a small solve).
+    async fn validate_call(
         &self,
-        request: Request<ValidateRequest>,
+        call: &Call,
+        req: ValidateRequest,
     ) -> Result<Response<ValidateResponse>, Status> {
-        let id = self.id();
-        let req = request.into_inner();
+        let id = call.id;
         let instance = instance_of(id, req.instance).await?;
         let plan = req
             .plan
             .ok_or_else(|| errors::invalid_field("plan", "required"))?;
+        let permit = self.admission.enter().await?;
         let response = blocking(id, move || {
+            let _slot = permit;
             let violations = plan::validate(&instance, &plan);
             ValidateResponse {
                 valid: violations.is_empty(),
@@ -302,6 +402,7 @@ impl Planner for PlannerService {
         .await?;
         tracing::info!(
             request_id = id,
+            x_request_id = %call.request_id,
             valid = response.valid,
             violations = response.violations.len(),
             "validate done"
@@ -309,38 +410,35 @@ impl Planner for PlannerService {
         Ok(Response::new(response))
     }
 
-    async fn reoptimize(
+    /// Reoptimize: read the freeze limit and previous plan, convert, then re-optimise in an
+    /// admission slot.
+    async fn reoptimize_call(
         &self,
-        request: Request<ReoptimizeRequest>,
+        call: &Call,
+        req: ReoptimizeRequest,
     ) -> Result<Response<ReoptimizeResponse>, Status> {
-        let started = Instant::now();
-        let id = self.id();
-        let timeout = deadline::client_timeout(request.metadata());
-        let req = request.into_inner();
         let freeze = plan::reoptimize::parse_freeze_until(&req.freeze_until)
             .map_err(|e| errors::invalid_field("freezeUntil", e.to_string()))?;
         let previous = req
             .previous_plan
             .ok_or_else(|| errors::invalid_field("previousPlan", "required"))?;
-        let instance = instance_of(id, req.instance).await?;
+        let instance = self
+            .receive(
+                call,
+                "reoptimize",
+                req.instance,
+                Some(previous.appointments.len()),
+            )
+            .await?;
+        let (plan, diff) = self
+            .solve_admitted(call, move |options| {
+                plan::reoptimize_plan(&instance, &previous, freeze, &options)
+            })
+            .await?;
         tracing::info!(
-            request_id = id,
-            requests = instance.requests.len(),
-            vacations = instance.vacations.len(),
-            previous_appointments = previous.appointments.len(),
-            "reoptimize received"
-        );
-        let permit = self.admission.enter().await?;
-        let (cancel, _guard) = self.cancel_flag();
-        let options = self.options(remaining(timeout, started), cancel);
-        let (plan, diff) = blocking(id, move || {
-            let _slot = permit;
-            plan::reoptimize_plan(&instance, &previous, freeze, &options)
-        })
-        .await?;
-        tracing::info!(
-            request_id = id,
-            seconds = started.elapsed().as_secs_f64(),
+            request_id = call.id,
+            x_request_id = %call.request_id,
+            seconds = call.started.elapsed().as_secs_f64(),
             status = status_name(&plan),
             kept = diff.kept.len(),
             moved = diff.moved.len(),
@@ -353,5 +451,42 @@ impl Planner for PlannerService {
             diff: Some(diff),
             label: req.label,
         }))
+    }
+}
+
+#[tonic::async_trait]
+impl Planner for PlannerService {
+    async fn solve(
+        &self,
+        request: Request<SolveRequest>,
+    ) -> Result<Response<SolveResponse>, Status> {
+        let call = self.begin(request.metadata());
+        call.reply(self.solve_call(&call, request.into_inner()).await)
+    }
+
+    type SolveStreamStream = EventStream;
+
+    async fn solve_stream(
+        &self,
+        request: Request<SolveRequest>,
+    ) -> Result<Response<Self::SolveStreamStream>, Status> {
+        let call = self.begin(request.metadata());
+        call.reply(self.solve_stream_call(&call, request.into_inner()).await)
+    }
+
+    async fn validate(
+        &self,
+        request: Request<ValidateRequest>,
+    ) -> Result<Response<ValidateResponse>, Status> {
+        let call = self.begin(request.metadata());
+        call.reply(self.validate_call(&call, request.into_inner()).await)
+    }
+
+    async fn reoptimize(
+        &self,
+        request: Request<ReoptimizeRequest>,
+    ) -> Result<Response<ReoptimizeResponse>, Status> {
+        let call = self.begin(request.metadata());
+        call.reply(self.reoptimize_call(&call, request.into_inner()).await)
     }
 }

@@ -1,5 +1,6 @@
 //! The server: the planner behind its token check and message-size limits, the health
-//! service, reflection (v1 and v1alpha, for grpcurl, grpcui and Postman), optional TLS,
+//! service, reflection (v1 and v1alpha, for grpcurl, grpcui and Postman; it also describes
+//! health and the google.rpc error details), optional TLS,
 //! and a graceful shutdown that stops accepting calls at once and lets running solves
 //! finish within a grace period before cancelling them (they then return their best plan).
 
@@ -51,6 +52,24 @@ impl Default for ServerConfig {
     }
 }
 
+/// Descriptor sets that reflection serves: the planner's, the health service's, and
+/// google.rpc's (Status and the BadRequest details of INVALID_ARGUMENT statuses, with the
+/// google.protobuf files they import), so that grpcurl and the like decode every message
+/// and error detail the server sends without a `.proto` at hand.
+const DESCRIPTOR_SETS: [&[u8]; 3] = [
+    crate::proto::FILE_DESCRIPTOR_SET,
+    tonic_health::pb::FILE_DESCRIPTOR_SET,
+    tonic_types::pb::FILE_DESCRIPTOR_SET,
+];
+
+/// A reflection builder holding [`DESCRIPTOR_SETS`].
+fn reflection() -> tonic_reflection::server::Builder<'static> {
+    DESCRIPTOR_SETS.iter().fold(
+        tonic_reflection::server::Builder::configure(),
+        |builder, set| builder.register_encoded_file_descriptor_set(set),
+    )
+}
+
 /// Serves on `listener` until `shutdown` completes.
 pub async fn serve(
     config: ServerConfig,
@@ -62,14 +81,8 @@ pub async fn serve(
     reporter
         .set_serving::<PlannerServer<PlannerService>>()
         .await;
-    let reflection_v1 = tonic_reflection::server::Builder::configure()
-        .register_encoded_file_descriptor_set(crate::proto::FILE_DESCRIPTOR_SET)
-        .register_encoded_file_descriptor_set(tonic_health::pb::FILE_DESCRIPTOR_SET)
-        .build_v1()?;
-    let reflection_v1alpha = tonic_reflection::server::Builder::configure()
-        .register_encoded_file_descriptor_set(crate::proto::FILE_DESCRIPTOR_SET)
-        .register_encoded_file_descriptor_set(tonic_health::pb::FILE_DESCRIPTOR_SET)
-        .build_v1alpha()?;
+    let reflection_v1 = reflection().build_v1()?;
+    let reflection_v1alpha = reflection().build_v1alpha()?;
     let auth = BearerAuth::new(config.token.clone());
     let planner = PlannerServer::new(service.clone())
         .max_decoding_message_size(config.max_message_bytes)
