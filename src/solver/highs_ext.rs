@@ -220,6 +220,65 @@ pub struct CallbackState {
     /// When the solve must stop: HiGHS's own time limit is only checked between phases
     /// (a long presolve or LP can overrun it by minutes on a large model).
     pub deadline: std::time::Instant,
+    /// Stall rule of the current MILP, when it has one: see [`Stall`].
+    pub stall: std::sync::Mutex<Option<Stall>>,
+}
+
+/// Stops a MILP whose incumbent, once HiGHS has improved on the start, has not improved again for
+/// `max(floor, share × time since it began)` seconds: a neighbourhood search that has
+/// stalled gives its time to the stages after. Before the first improvement (presolve and
+/// root LP can take half a minute) only the budget stops it.
+#[derive(Debug, Clone, Copy)]
+pub struct Stall {
+    /// When the MILP began.
+    pub began: std::time::Instant,
+    /// When HiGHS last improved its incumbent.
+    pub improved: Option<std::time::Instant>,
+    /// Best objective so far (the start's at first): HiGHS also reports the start itself
+    /// as an improving solution.
+    pub best: f64,
+    /// True when the objective is maximised.
+    pub maximise: bool,
+    /// Shortest stall that stops it, in seconds.
+    pub floor: f64,
+    /// Share of its running time that a stall must exceed.
+    pub share: f64,
+}
+
+impl Stall {
+    /// A stall rule starting now, from an incumbent of objective `start`.
+    pub fn new(floor: f64, share: f64, start: f64, maximise: bool) -> Self {
+        Stall {
+            began: std::time::Instant::now(),
+            improved: None,
+            best: start,
+            maximise,
+            floor,
+            share,
+        }
+    }
+
+    /// Records a solution of objective `value` found at `now`.
+    fn found(&mut self, value: f64, now: std::time::Instant) {
+        let better = if self.maximise {
+            value > self.best + 1e-6
+        } else {
+            value < self.best - 1e-6
+        };
+        if better {
+            self.best = value;
+            self.improved = Some(now);
+        }
+    }
+
+    fn stalled(&self, now: std::time::Instant) -> bool {
+        self.improved.is_some_and(|t| {
+            let idle = now.duration_since(t).as_secs_f64();
+            idle > self
+                .floor
+                .max(self.share * now.duration_since(self.began).as_secs_f64())
+        })
+    }
 }
 
 // kHighsCallback* constants of highs_c_api.h.
@@ -245,17 +304,37 @@ unsafe extern "C" fn on_callback(
         let state = unsafe { &*(user as *const CallbackState) };
         match kind {
             SIMPLEX_INTERRUPT | IPM_INTERRUPT | MIP_INTERRUPT => {
+                let now = std::time::Instant::now();
+                let stalled = kind == MIP_INTERRUPT
+                    && state
+                        .stall
+                        .lock()
+                        .is_ok_and(|g| g.is_some_and(|s| s.stalled(now)));
                 let stop = state
                     .cancel
                     .as_ref()
                     .is_some_and(|c| c.load(std::sync::atomic::Ordering::Relaxed))
-                    || std::time::Instant::now() >= state.deadline;
-                if stop && !data_in.is_null() {
+                    || now >= state.deadline
+                    || stalled;
+                // Written both ways: HiGHS keeps the flag across runs of the model, so an
+                // interrupt left set would stop every later solve at its first check.
+                if !data_in.is_null() {
                     // SAFETY: HiGHS passes a valid data_in for interrupt callbacks.
-                    unsafe { (*data_in).user_interrupt = 1 };
+                    unsafe { (*data_in).user_interrupt = i32::from(stop) };
                 }
             }
             MIP_IMPROVING_SOLUTION => {
+                if !data_in.is_null() {
+                    // SAFETY: as above; HiGHS expects no interrupt from this callback.
+                    unsafe { (*data_in).user_interrupt = 0 };
+                }
+                if let (Ok(mut g), false) = (state.stall.lock(), data_out.is_null()) {
+                    if let Some(s) = g.as_mut() {
+                        // SAFETY: HiGHS passes a valid data_out for MIP callbacks.
+                        let value = unsafe { (*data_out).mip_primal_bound };
+                        s.found(value, std::time::Instant::now());
+                    }
+                }
                 if let (Some(sink), false) = (&state.progress, data_out.is_null()) {
                     // SAFETY: HiGHS passes a valid data_out for MIP callbacks.
                     let out = unsafe { &*data_out };
@@ -296,10 +375,12 @@ pub fn install_callback(
         )
     };
     check(status, "Highs_setCallback")?;
-    let mut kinds = vec![SIMPLEX_INTERRUPT, IPM_INTERRUPT, MIP_INTERRUPT];
-    if state.progress.is_some() {
-        kinds.push(MIP_IMPROVING_SOLUTION);
-    }
+    let kinds = [
+        SIMPLEX_INTERRUPT,
+        IPM_INTERRUPT,
+        MIP_INTERRUPT,
+        MIP_IMPROVING_SOLUTION,
+    ];
     for kind in kinds {
         // SAFETY: a valid HiGHS instance and a known callback type.
         let status = unsafe { highs_sys::Highs_startCallback(ptr, kind) };
@@ -353,4 +434,52 @@ pub fn zero_clocks(model: &mut highs::Model) -> Result<(), HighsCallError> {
     // SAFETY: a valid HiGHS instance.
     let status = unsafe { highs_sys::Highs_zeroAllClocks(model.as_mut_ptr()) };
     check(status, "Highs_zeroAllClocks")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Stall;
+    use std::time::{Duration, Instant};
+
+    /// Whether a search that ran `ran` seconds, last improved `idle` seconds ago, stalled.
+    fn stalled(ran: u64, idle: Option<u64>) -> bool {
+        let now = Instant::now() + Duration::from_secs(1000);
+        let stall = Stall {
+            began: now - Duration::from_secs(ran),
+            improved: idle.map(|s| now - Duration::from_secs(s)),
+            best: 0.0,
+            maximise: true,
+            floor: 20.0,
+            share: 0.4,
+        };
+        stall.stalled(now)
+    }
+
+    #[test]
+    fn a_search_without_an_improvement_is_never_stalled() {
+        assert!(!stalled(900, None));
+    }
+
+    #[test]
+    fn only_a_better_objective_counts_as_an_improvement() {
+        let now = Instant::now();
+        let mut s = Stall::new(20.0, 0.4, 10.0, true);
+        s.found(10.0, now);
+        assert!(s.improved.is_none(), "the start itself");
+        s.found(11.0, now);
+        assert_eq!((s.improved, s.best), (Some(now), 11.0));
+        let mut s = Stall::new(20.0, 0.4, 10.0, false);
+        s.found(11.0, now);
+        assert!(s.improved.is_none(), "worse when minimising");
+    }
+
+    #[test]
+    fn a_stall_must_exceed_the_floor_and_the_share_of_the_running_time() {
+        // Ran 100 s: the share (40 s) decides.
+        assert!(stalled(100, Some(41)));
+        assert!(!stalled(100, Some(39)));
+        // Ran 30 s: the floor (20 s) decides.
+        assert!(!stalled(30, Some(19)));
+        assert!(stalled(30, Some(21)));
+    }
 }

@@ -255,7 +255,7 @@ fn solve_with(
     // A stage stopped at its own budget leaves the solve going, but the plan is no longer
     // proven optimal.
     let budget_spent = run.reports.iter().any(|s| s.status == "time_limit");
-    report.status = if run.stopped || budget_spent {
+    report.status = if run.stopped || budget_spent || !proven {
         Status::TimeLimit
     } else {
         Status::Optimal

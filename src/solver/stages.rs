@@ -8,6 +8,12 @@ use highs::{HighsModelStatus, HighsSolutionStatus, Sense};
 use std::sync::atomic::Ordering;
 use std::time::Instant;
 
+/// A neighbourhood search stops once its incumbent has not improved for this many seconds
+/// and for this share of its running time (ciamt-week's marginal class: the best plan comes
+/// within about a minute, nothing in the minute after).
+const STALL_FLOOR_SECONDS: f64 = 20.0;
+const STALL_SHARE: f64 = 0.4;
+
 /// Columns above which the LP relaxation is solved by the interior-point method.
 const IPM_ABOVE_COLUMNS: usize = 20_000;
 
@@ -111,6 +117,7 @@ impl<'a> Runner<'a> {
             stage: std::sync::Mutex::new((String::new(), 0, 0)),
             started,
             deadline,
+            stall: std::sync::Mutex::new(None),
         });
         if let Err(e) = highs_ext::install_callback(&mut model, &callback) {
             tracing::warn!(error = %e, "no HiGHS callback: cancellation only between stages");
@@ -227,6 +234,13 @@ impl<'a> Runner<'a> {
         self.options.neighbourhood_above_columns.unwrap_or(default)
     }
 
+    /// Seconds left until `share` of the solve's whole time has passed (0 once it has).
+    pub fn until_share(&self, share: f64) -> f64 {
+        let total = self.deadline.saturating_duration_since(self.started);
+        let at = self.started + total.mul_f64(share.clamp(0.0, 1.0));
+        at.saturating_duration_since(Instant::now()).as_secs_f64()
+    }
+
     /// Seconds left before the deadline.
     pub fn left(&self) -> f64 {
         self.deadline
@@ -238,6 +252,12 @@ impl<'a> Runner<'a> {
     /// stops at that budget rather than at the deadline, the solve goes on.
     pub fn cap(&mut self, seconds: f64) {
         self.cap = Some(Instant::now() + std::time::Duration::from_secs_f64(seconds.max(0.0)));
+    }
+
+    fn set_stall(&mut self, stall: Option<highs_ext::Stall>) {
+        if let Ok(mut g) = self.callback.stall.lock() {
+            *g = stall;
+        }
     }
 
     /// Removes the budget set by [`Runner::cap`].
@@ -559,8 +579,20 @@ impl<'a> Runner<'a> {
         let outer = self.cap;
         self.cap(seconds);
         self.cap = self.cap.min(outer.or(self.cap));
+        let start = self.value(terms);
+        let maximise = matches!(sense, Sense::Maximise);
+        self.set_stall(Some(highs_ext::Stall::new(
+            STALL_FLOOR_SECONDS,
+            STALL_SHARE,
+            start,
+            maximise,
+        )));
+        let was_stopped = self.stopped;
         let result = self.optimise(name, sense, terms, Gaps::INTEGER);
+        self.set_stall(None);
         self.cap = outer;
+        // Stopped by its budget or a stall, the search leaves the stage running.
+        self.stopped = was_stopped || self.cancelled() || self.left() <= 0.01;
         self.set_bounds(off, 0.0, 1.0)?;
         let result = result?;
         if let Some(report) = self.reports.last_mut() {
