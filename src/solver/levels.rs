@@ -86,14 +86,15 @@ pub fn level1(
         if c > 0 {
             run.set_bounds(&all[c], 0.0, 1.0)?;
         }
-        if run.out_of_time() {
-            // The caller completes the plan greedily; classes not reached are unproven.
-            run.skip(&name);
-            let rest: Vec<usize> = all.iter().skip(c + 1).flatten().copied().collect();
-            run.set_bounds(&rest, 0.0, 1.0)?;
-            return Ok(false);
-        }
+        // Refilled even out of time (milliseconds): the lower classes were taken out of the
+        // incumbent above, and a re-optimisation must find its workers back in their places
+        // rather than in whatever a greedy completion gives them.
         fill_class(instance, compat, milp, run, c, &prefer);
+        if run.out_of_time() {
+            run.skip(&name);
+            proven = false;
+            continue;
+        }
         // Bound: requests of the class that have any option.
         let bound = instance
             .requests
