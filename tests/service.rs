@@ -389,6 +389,19 @@ async fn a_request_beyond_the_message_limit_is_refused_with_out_of_range() {
     server.stop().await;
 }
 
+/// Starts a solve of about 6 s (ami-eure-week under a 6 s deadline) and gives it 1.5 s to
+/// take the server's only slot.
+async fn hold_the_only_slot(
+    server: &Server,
+) -> tokio::task::JoinHandle<Result<tonic::Response<proto::SolveResponse>, tonic::Status>> {
+    let mut client = server.client().await;
+    let mut first = Request::new(solve_request(generate(Preset::AmiEureWeek, 1)));
+    first.set_timeout(Duration::from_secs(6));
+    let first = tokio::spawn(async move { client.solve(first).await });
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    first
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn concurrent_solves_are_admitted_or_refused() {
     // 16 solves with 2 at a time all succeed.
@@ -424,12 +437,7 @@ async fn concurrent_solves_are_admitted_or_refused() {
         ..ServerConfig::default()
     };
     let server = Server::start(config).await;
-    let slow = generate(Preset::AmiEureWeek, 1);
-    let mut first_client = server.client().await;
-    let mut first = Request::new(solve_request(slow));
-    first.set_timeout(Duration::from_secs(6));
-    let first = tokio::spawn(async move { first_client.solve(first).await });
-    tokio::time::sleep(Duration::from_millis(1500)).await;
+    let first = hold_the_only_slot(&server).await;
     let mut client = server.client().await;
     let refused = client
         .solve(solve_request(wire.clone()))
@@ -459,11 +467,7 @@ async fn validate_waits_for_a_slot_like_solves() {
         instance: Some(wire),
         plan: Some(plan),
     };
-    let mut first_client = server.client().await;
-    let mut first = Request::new(solve_request(generate(Preset::AmiEureWeek, 1)));
-    first.set_timeout(Duration::from_secs(6));
-    let first = tokio::spawn(async move { first_client.solve(first).await });
-    tokio::time::sleep(Duration::from_millis(1500)).await;
+    let first = hold_the_only_slot(&server).await;
     let mut client = server.client().await;
     let refused = client
         .validate(validate.clone())

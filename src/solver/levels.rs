@@ -123,25 +123,19 @@ pub fn level1(
             let proves = |lp: f64, current: f64| (lp + 1e-6).floor() <= current + 0.5;
             match lp {
                 Some((lp, _)) if proves(lp, current) => run.close(&name, current, "lp bound"),
-                Some((lp, point)) => {
+                lp => {
                     run.cap((run.left() * STAGE_SHARE).min(run.until_share(LEVEL1_SHARE)));
-                    if !point.is_empty() {
-                        lp_neighbourhood(milp, run, &name, &terms, &all[..=c], &point)?;
+                    if let Some((_, point)) = lp.as_ref().filter(|(_, p)| !p.is_empty()) {
+                        lp_neighbourhood(milp, run, &name, &terms, &all[..=c], point)?;
                     }
                     let reached = run.value(&terms);
-                    let result = if proves(lp, reached) {
-                        run.close(&name, reached, "lp bound")
-                    } else if run.end_in() < 1.0 {
-                        run.spent(&name, reached, lp)
-                    } else {
-                        run.optimise(&name, Sense::Maximise, &terms, Gaps::INTEGER)?
+                    let result = match lp {
+                        Some((lp, _)) if proves(lp, reached) => {
+                            run.close(&name, reached, "lp bound")
+                        }
+                        Some((lp, _)) if run.end_in() < 1.0 => run.spent(&name, reached, lp),
+                        _ => run.optimise(&name, Sense::Maximise, &terms, Gaps::INTEGER)?,
                     };
-                    run.uncap();
-                    result
-                }
-                None => {
-                    run.cap((run.left() * STAGE_SHARE).min(run.until_share(LEVEL1_SHARE)));
-                    let result = run.optimise(&name, Sense::Maximise, &terms, Gaps::INTEGER)?;
                     run.uncap();
                     result
                 }

@@ -206,15 +206,28 @@ impl<'a> Runner<'a> {
     /// Records a stage skipped for want of time, without building it.
     pub fn skip(&mut self, name: &str) {
         self.stopped = true;
-        let objective = f64::NAN;
-        self.emit(name, true, objective, f64::NAN, f64::NAN);
+        self.record(name, f64::NAN, f64::NAN, f64::NAN, 0.0, "skipped");
+    }
+
+    /// Emits the end of stage `name` and adds its report, with the LP bound computed for
+    /// it, if any.
+    fn record(
+        &mut self,
+        name: &str,
+        objective: f64,
+        bound: f64,
+        gap: f64,
+        seconds: f64,
+        status: &str,
+    ) {
+        self.emit(name, true, objective, bound, gap);
         self.reports.push(StageReport {
             name: name.to_string(),
             objective,
-            bound: f64::NAN,
-            gap: f64::NAN,
-            seconds: 0.0,
-            status: "skipped".to_string(),
+            bound,
+            gap,
+            seconds,
+            status: status.to_string(),
             lp_bound: self.lp.take(),
         });
     }
@@ -307,16 +320,8 @@ impl<'a> Runner<'a> {
     /// Records a stage closed without a MILP (its incumbent meets a bound, or it is moot).
     pub fn close(&mut self, name: &str, objective: f64, status: &str) -> StageResult {
         tracing::debug!(stage = name, objective, status, "stage closed");
-        self.emit(name, true, objective, objective, 0.0);
-        self.reports.push(StageReport {
-            name: name.to_string(),
-            objective,
-            bound: objective,
-            gap: 0.0,
-            seconds: std::mem::take(&mut self.lp_seconds),
-            status: status.to_string(),
-            lp_bound: self.lp.take(),
-        });
+        let seconds = std::mem::take(&mut self.lp_seconds);
+        self.record(name, objective, objective, 0.0, seconds, status);
         StageResult {
             objective,
             bound: objective,
@@ -329,16 +334,8 @@ impl<'a> Runner<'a> {
     pub fn spent(&mut self, name: &str, objective: f64, bound: f64) -> StageResult {
         let gap = (bound - objective).abs() / objective.abs().max(1.0);
         tracing::debug!(stage = name, objective, bound, "stage budget spent");
-        self.emit(name, true, objective, bound, gap);
-        self.reports.push(StageReport {
-            name: name.to_string(),
-            objective,
-            bound,
-            gap,
-            seconds: std::mem::take(&mut self.lp_seconds),
-            status: "time_limit".to_string(),
-            lp_bound: self.lp.take(),
-        });
+        let seconds = std::mem::take(&mut self.lp_seconds);
+        self.record(name, objective, bound, gap, seconds, "time_limit");
         if self.left() <= 0.01 || self.cancelled() {
             self.stopped = true;
         }
@@ -449,16 +446,7 @@ impl<'a> Runner<'a> {
         if self.stopped || self.cancelled() || left <= 0.01 {
             // Only the deadline or a cancellation stops the solve, not a spent stage budget.
             self.stopped = self.stopped || self.cancelled() || self.left() <= 0.01;
-            self.emit(name, true, before, f64::NAN, f64::NAN);
-            self.reports.push(StageReport {
-                name: name.to_string(),
-                objective: before,
-                bound: f64::NAN,
-                gap: f64::NAN,
-                seconds: 0.0,
-                status: "skipped".to_string(),
-                lp_bound: self.lp.take(),
-            });
+            self.record(name, before, f64::NAN, f64::NAN, 0.0, "skipped");
             return Ok(StageResult {
                 objective: before,
                 bound: f64::NAN,
@@ -540,21 +528,12 @@ impl<'a> Runner<'a> {
             status = ?result_status,
             "stage finished"
         );
-        self.emit(name, true, objective, bound, gap);
-        self.reports.push(StageReport {
-            name: name.to_string(),
-            objective,
-            bound,
-            gap,
-            seconds,
-            status: match result_status {
-                StageStatus::Optimal => "optimal",
-                StageStatus::Bound => "bound",
-                StageStatus::Stopped => "time_limit",
-            }
-            .to_string(),
-            lp_bound: self.lp.take(),
-        });
+        let status = match result_status {
+            StageStatus::Optimal => "optimal",
+            StageStatus::Bound => "bound",
+            StageStatus::Stopped => "time_limit",
+        };
+        self.record(name, objective, bound, gap, seconds, status);
         Ok(StageResult {
             objective,
             bound,
@@ -577,8 +556,8 @@ impl<'a> Runner<'a> {
         let (lp, lp_seconds) = (self.lp.take(), std::mem::take(&mut self.lp_seconds));
         self.set_bounds(off, 0.0, 0.0)?;
         let outer = self.cap;
-        self.cap(seconds);
-        self.cap = self.cap.min(outer.or(self.cap));
+        let until = Instant::now() + std::time::Duration::from_secs_f64(seconds.max(0.0));
+        self.cap = Some(outer.map_or(until, |o| o.min(until)));
         let start = self.value(terms);
         let maximise = matches!(sense, Sense::Maximise);
         self.set_stall(Some(highs_ext::Stall::new(
