@@ -38,7 +38,14 @@ pub fn prior_of(
     freeze: Option<NaiveDateTime>,
 ) -> Prior {
     let mut appointments = Vec::new();
+    let mut freed = Vec::new();
     for a in &previous.appointments {
+        if !instance.index.requests.contains_key(&a.request_id) {
+            if let Some(&v) = instance.index.vacations.get(&a.vacation_id) {
+                freed.push(v);
+            }
+            continue;
+        }
         let (Some(&request), Some(&vacation)) = (
             instance.index.requests.get(&a.request_id),
             instance.index.vacations.get(&a.vacation_id),
@@ -64,7 +71,19 @@ pub fn prior_of(
             frozen,
         });
     }
-    Prior { appointments }
+    let mut settled = vec![false; instance.requests.len()];
+    for u in &previous.unscheduled {
+        if let Some(&r) = instance.index.requests.get(&u.request_id) {
+            settled[r] = true;
+        }
+    }
+    freed.sort_unstable();
+    freed.dedup();
+    Prior {
+        appointments,
+        settled,
+        freed,
+    }
 }
 
 /// Re-optimises and returns the new plan with its diff from the previous one.

@@ -62,6 +62,12 @@ pub struct SolveOptions {
     /// each level-1 MILP; `None` for the default (20,000). Tests set 0 to check that the
     /// search keeps the optimum.
     pub neighbourhood_above_columns: Option<usize>,
+    /// A re-optimisation solves only the neighbourhood of the change
+    /// ([`reopt::Neighbourhood`]) when the week has more compatible (request, vacation)
+    /// pairs than this, and the whole week again below; `None` for the default
+    /// ([`reopt::WHOLE_WEEK_UP_TO_PAIRS`]). Tests set 0 to check the neighbourhood on small
+    /// weeks.
+    pub reopt_neighbourhood_above_pairs: Option<usize>,
 }
 
 /// One scheduled request.
@@ -172,8 +178,30 @@ fn solve_with(
     let deadline = started + Duration::from_secs_f64(limit);
     let threads = options.threads.unwrap_or(instance.settings.threads);
     let compat = compat::compute(instance);
-    let greedy = greedy::plan(instance, &compat);
     let pins = prior.map(|p| pins_of(instance, p));
+    // From a previous plan: its appointments that still fit, and the model restricted to
+    // the neighbourhood of the change (reopt::Neighbourhood); the full compatibility still
+    // explains the requests left out.
+    let reopt = prior.map(|p| {
+        let kept = reopt::start_placements(instance, &compat, p);
+        let whole = compat.pairs()
+            <= options
+                .reopt_neighbourhood_above_pairs
+                .unwrap_or(reopt::WHOLE_WEEK_UP_TO_PAIRS);
+        let near = reopt::neighbourhood(instance, &compat, p, &kept, whole);
+        tracing::info!(
+            free_requests = near.free_requests,
+            open_vacations = near.open_vacations,
+            held = near.held.iter().filter(|&&h| h).count(),
+            "re-optimisation neighbourhood"
+        );
+        (kept, near)
+    });
+    let model_compat = reopt.as_ref().map_or(&compat, |(_, near)| &near.compat);
+    let greedy = match &reopt {
+        Some((kept, near)) => greedy::complete(instance, &near.compat, kept.clone()),
+        None => greedy::plan(instance, &compat),
+    };
     let mut report = Report {
         status: Status::Trivial,
         level1_optimal: true,
@@ -184,7 +212,7 @@ fn solve_with(
         components: 1,
         gap: 0.0,
     };
-    if compat.pairs() == 0 {
+    if model_compat.pairs() == 0 {
         report.seconds = started.elapsed().as_secs_f64();
         return Solution {
             assignments: Vec::new(),
@@ -193,7 +221,7 @@ fn solve_with(
             compat,
         };
     }
-    let (model, milp) = match milp::build(instance, &compat) {
+    let (model, milp) = match milp::build(instance, model_compat) {
         Ok(m) => m,
         Err(e) => {
             tracing::error!(error = %e, "model build failed; returning the greedy plan");
@@ -211,28 +239,24 @@ fn solve_with(
     dump_columns(instance, &milp);
     report.variables = milp.cols() as u64;
     report.constraints = milp.rows as u64;
-    // From a previous plan, its appointments that still fit come first, completed greedily.
-    let (start, pinned) = match prior {
-        Some(p) => {
-            let kept = reopt::start_placements(instance, &compat, &milp, p);
-            let pinned = reopt::pinned_columns(&milp, p, &kept);
-            (greedy::complete(instance, &compat, kept), pinned)
-        }
-        None => (greedy, Vec::new()),
+    let pinned = match (prior, &reopt) {
+        (Some(p), Some((_, near))) => reopt::pinned_columns(&milp, p, &near.held),
+        _ => Vec::new(),
     };
-    let sol = start_vector(&milp, &start);
+    let sol = start_vector(&milp, &greedy);
     let mut run = Runner::new(model, sol, options, started, deadline, threads);
     run.planned = 3 * instance.classes.len() + 2 + if prior.is_some() { 2 } else { 0 };
     let outcome = (|| -> Result<bool, HighsCallError> {
         run.set_bounds(&pinned, 1.0, 1.0)?;
-        let proven = levels::level1(instance, &compat, &milp, &mut run, &pinned)?;
+        let proven = levels::level1(instance, model_compat, &milp, &mut run, &pinned)?;
         if let Some(p) = prior {
-            reopt::keep_stages(&milp, p, &mut run)?;
+            let held = reopt.as_ref().map(|(_, near)| near.held.as_slice());
+            reopt::keep_stages(&milp, p, held.unwrap_or_default(), &mut run)?;
         }
-        levels::level2(instance, &compat, &milp, &mut run)?;
+        levels::level2(instance, model_compat, &milp, &mut run)?;
         if !instance.settings.skip_quality {
             levels::level3(instance, &milp, &mut run)?;
-            levels::level4(instance, &compat, &milp, &mut run)?;
+            levels::level4(instance, model_compat, &milp, &mut run)?;
         }
         Ok(proven)
     })();
@@ -247,7 +271,7 @@ fn solve_with(
     let (mut placed, mut rooms) = read_solution(instance, &milp, &run.sol);
     if run.stopped {
         // Classes the stopped MILP did not reach still get the capacity left.
-        let filled = greedy::complete(instance, &compat, Placements { placed, rooms });
+        let filled = greedy::complete(instance, model_compat, Placements { placed, rooms });
         placed = filled.placed;
         rooms = filled.rooms;
     }

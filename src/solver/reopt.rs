@@ -5,7 +5,7 @@
 //! then keep as many of the previously scheduled requests scheduled as possible (a move
 //! rather than a cancellation). Levels 2-4 follow as in a full solve.
 
-use super::compat::Compatibility;
+use super::compat::{Compatibility, Option_};
 use super::greedy::{Placement, Placements};
 use super::highs_ext::HighsCallError;
 use super::milp::Milp;
@@ -35,6 +35,14 @@ pub struct PriorAppointment {
 pub struct Prior {
     /// Appointments whose request and vacation still exist in the new instance.
     pub appointments: Vec<PriorAppointment>,
+    /// Per request of the new instance: the previous plan listed it as unscheduled (it was
+    /// weighed then and left out). Requests absent from this list (new ones, or ones whose
+    /// appointment's vacation is gone) are touched by the change; an empty list makes
+    /// every request not in `appointments` touched.
+    pub settled: Vec<bool>,
+    /// Vacations (still active) whose previous appointments' requests were withdrawn: the
+    /// capacity the change freed.
+    pub freed: Vec<usize>,
 }
 
 impl Prior {
@@ -65,15 +73,31 @@ fn room_column(milp: &Milp, a: &PriorAppointment) -> Option<usize> {
         .map(|j| milp.y_col(j))
 }
 
+/// The option of a prior appointment in `compat`, if it still allows its vacation and mode
+/// (and its room, in a centre): the model then has its columns.
+fn option_of<'a>(
+    instance: &Instance,
+    compat: &'a Compatibility,
+    a: &PriorAppointment,
+) -> Option<&'a Option_> {
+    let o = compat.options[a.request]
+        .iter()
+        .find(|o| o.vacation == a.vacation)?;
+    let mode_ok = match a.mode {
+        Mode::InPerson => !o.rooms.is_empty(),
+        Mode::Teleconsultation => o.tele,
+    };
+    let room_ok = !instance.vacations[a.vacation].needs_room()
+        || a
+            .room
+            .is_some_and(|k| compat.vacation_rooms[a.vacation].binary_search(&k).is_ok());
+    (mode_ok && room_ok).then_some(o)
+}
+
 /// The prior appointments that still fit the new instance (frozen ones first), as the
 /// start of the solve: the same vacation, mode and room, within the vacation's minutes and
 /// cap, with no room held twice at once.
-pub fn start_placements(
-    instance: &Instance,
-    compat: &Compatibility,
-    milp: &Milp,
-    prior: &Prior,
-) -> Placements {
+pub fn start_placements(instance: &Instance, compat: &Compatibility, prior: &Prior) -> Placements {
     let nv = instance.vacations.len();
     let mut used = vec![0u32; nv];
     let mut count = vec![0u32; nv];
@@ -82,16 +106,10 @@ pub fn start_placements(
     let mut order: Vec<&PriorAppointment> = prior.appointments.iter().collect();
     order.sort_by_key(|a| (!a.frozen, a.vacation, a.start));
     for a in order {
-        if column(milp, a).is_none() {
-            continue;
-        }
-        let vac = &instance.vacations[a.vacation];
-        let Some(o) = compat.options[a.request]
-            .iter()
-            .find(|o| o.vacation == a.vacation)
-        else {
+        let Some(o) = option_of(instance, compat, a) else {
             continue;
         };
+        let vac = &instance.vacations[a.vacation];
         if used[a.vacation] + o.minutes > vac.minutes()
             || vac.max_appointments.is_some_and(|m| count[a.vacation] >= m)
         {
@@ -110,7 +128,7 @@ pub fn start_placements(
                         let w = &instance.vacations[u];
                         *r == Some(k) && w.day == vac.day && w.start < vac.end && vac.start < w.end
                     });
-                    if clash || room_column(milp, a).is_none() {
+                    if clash {
                         continue;
                     }
                     rooms[a.vacation] = Some(k);
@@ -128,18 +146,167 @@ pub fn start_placements(
     Placements { placed, rooms }
 }
 
-/// Columns a frozen appointment pins at 1 (assignment, scheduled, room), for the frozen
-/// appointments the start kept.
-pub fn pinned_columns(milp: &Milp, prior: &Prior, start: &Placements) -> Vec<usize> {
-    let mut cols = Vec::new();
-    for a in prior.appointments.iter().filter(|a| a.frozen) {
-        let kept = start
-            .placed
-            .iter()
-            .any(|p| p.request == a.request && p.vacation == a.vacation && p.mode == a.mode);
-        if !kept {
-            continue;
+/// The part of the week a change touches, as the model of the re-optimisation sees it.
+///
+/// Solving the whole week again would put every class's level-1 MILP back on the table
+/// (minutes on ciamt-week) and hand the solver hundreds of moves that level 1 is
+/// indifferent to. Only what the change reaches is opened instead:
+/// - *touched* requests (their previous appointment no longer fits, or the previous plan
+///   did not weigh them: new requests) may go anywhere they are compatible with;
+/// - the *open* vacations are those the touched requests could use, and those whose
+///   previous appointments were withdrawn; their appointments may stay, move to a vacation
+///   with room enough left, or give their place up (to a higher class: level 1 decides);
+/// - requests the previous plan left out may take the withdrawn requests' places;
+/// - every other appointment is *held* where it is (its columns fixed at 1), as are the
+///   frozen ones.
+///
+/// Level 1 over this neighbourhood is what the change can buy: a placement elsewhere
+/// would have been as possible before the change, when the previous plan was made.
+pub struct Neighbourhood {
+    /// The options the model is built on: touched requests keep all theirs, the others
+    /// only those described above (none for a request that stays out).
+    pub compat: Compatibility,
+    /// Per prior appointment: held at its place (frozen, or outside the open vacations).
+    pub held: Vec<bool>,
+    /// Requests with more than their held option.
+    pub free_requests: usize,
+    /// Open vacations.
+    pub open_vacations: usize,
+}
+
+/// Weeks with at most this many compatible (request, vacation) pairs are re-optimised
+/// whole: level 1 over the whole week is then cheap, and exact where the neighbourhood is
+/// not (an appointment of the open vacations may only move to a vacation with room left,
+/// not displace a lower class elsewhere in turn). On the small preset (about 300 pairs)
+/// the neighbourhood alone misses two placements of a high class that the whole week finds.
+pub const WHOLE_WEEK_UP_TO_PAIRS: usize = 5_000;
+
+/// Computes the neighbourhood of a change from the prior appointments that still fit
+/// (`kept`, from [`start_placements`]); `whole`: the whole week is open, only the frozen
+/// appointments are held.
+pub fn neighbourhood(
+    instance: &Instance,
+    compat: &Compatibility,
+    prior: &Prior,
+    kept: &Placements,
+    whole: bool,
+) -> Neighbourhood {
+    let nr = instance.requests.len();
+    let nv = instance.vacations.len();
+    let prior_at = prior.by_request(nr);
+    let mut kept_at: Vec<Option<usize>> = vec![None; nr];
+    if whole {
+        for p in &kept.placed {
+            kept_at[p.request] = Some(p.vacation);
         }
+        return Neighbourhood {
+            compat: compat.clone(),
+            held: prior
+                .appointments
+                .iter()
+                .map(|a| a.frozen && kept_at[a.request] == Some(a.vacation))
+                .collect(),
+            free_requests: compat.options.iter().filter(|o| !o.is_empty()).count(),
+            open_vacations: nv,
+        };
+    }
+    let mut used = vec![0u32; nv];
+    let mut count = vec![0u32; nv];
+    for p in &kept.placed {
+        kept_at[p.request] = Some(p.vacation);
+        count[p.vacation] += 1;
+        if let Some(o) = compat.options[p.request]
+            .iter()
+            .find(|o| o.vacation == p.vacation)
+        {
+            used[p.vacation] += o.minutes;
+        }
+    }
+    let touched: Vec<bool> = (0..nr)
+        .map(|r| match prior_at[r] {
+            Some(_) => kept_at[r].is_none(),
+            None => !prior.settled.get(r).copied().unwrap_or(false),
+        })
+        .collect();
+    // Capacity the change freed: withdrawn requests' vacations, and the still-active
+    // vacations of appointments that no longer fit there.
+    let mut freed = vec![false; nv];
+    for &v in &prior.freed {
+        freed[v] = !instance.vacations[v].cancelled;
+    }
+    for a in &prior.appointments {
+        if touched[a.request] && !instance.vacations[a.vacation].cancelled {
+            freed[a.vacation] = true;
+        }
+    }
+    let mut open = freed.clone();
+    for r in (0..nr).filter(|&r| touched[r]) {
+        for o in &compat.options[r] {
+            open[o.vacation] = true;
+        }
+    }
+    let fits = |o: &Option_| {
+        let vac = &instance.vacations[o.vacation];
+        used[o.vacation] + o.minutes <= vac.minutes()
+            && vac.max_appointments.is_none_or(|m| count[o.vacation] < m)
+    };
+    let held: Vec<bool> = prior
+        .appointments
+        .iter()
+        .map(|a| kept_at[a.request] == Some(a.vacation) && (a.frozen || !open[a.vacation]))
+        .collect();
+    let mut held_request = vec![false; nr];
+    for (a, &h) in prior.appointments.iter().zip(&held) {
+        held_request[a.request] |= h;
+    }
+    let mut free_requests = 0;
+    let options: Vec<Vec<Option_>> = (0..nr)
+        .map(|r| {
+            let all = &compat.options[r];
+            let out: Vec<Option_> = if touched[r] {
+                all.clone()
+            } else if let Some(v) = kept_at[r] {
+                if held_request[r] {
+                    all.iter().filter(|o| o.vacation == v).cloned().collect()
+                } else {
+                    all.iter()
+                        .filter(|o| o.vacation == v || fits(o))
+                        .cloned()
+                        .collect()
+                }
+            } else {
+                all.iter().filter(|o| freed[o.vacation]).cloned().collect()
+            };
+            if !out.is_empty() && !held_request[r] {
+                free_requests += 1;
+            }
+            out
+        })
+        .collect();
+    // A vacation outside the open ones keeps the room its held appointments are in.
+    let vacation_rooms = (0..nv)
+        .map(|v| match kept.rooms[v] {
+            Some(k) if !open[v] => vec![k],
+            _ => compat.vacation_rooms[v].clone(),
+        })
+        .collect();
+    Neighbourhood {
+        compat: Compatibility {
+            options,
+            exclusions: compat.exclusions.clone(),
+            vacation_rooms,
+        },
+        held,
+        free_requests,
+        open_vacations: open.iter().filter(|&&o| o).count(),
+    }
+}
+
+/// Columns a held appointment (see [`Neighbourhood::held`]) pins at 1: assignment,
+/// scheduled, room.
+pub fn pinned_columns(milp: &Milp, prior: &Prior, held: &[bool]) -> Vec<usize> {
+    let mut cols = Vec::new();
+    for (a, _) in prior.appointments.iter().zip(held).filter(|(_, &h)| h) {
         if let Some(i) = column(milp, a) {
             cols.push(i);
             cols.extend(milp.s_by_request[a.request]);
@@ -153,7 +320,12 @@ pub fn pinned_columns(milp: &Milp, prior: &Prior, start: &Placements) -> Vec<usi
 
 /// The two re-optimisation stages, run right after level 1: keep appointments exactly,
 /// then keep previously scheduled requests scheduled.
-pub fn keep_stages(milp: &Milp, prior: &Prior, run: &mut Runner) -> Result<(), HighsCallError> {
+pub fn keep_stages(
+    milp: &Milp,
+    prior: &Prior,
+    held: &[bool],
+    run: &mut Runner,
+) -> Result<(), HighsCallError> {
     if run.out_of_time() {
         run.skip("R1 keep appointments");
         run.skip("R2 keep requests scheduled");
@@ -161,10 +333,17 @@ pub fn keep_stages(milp: &Milp, prior: &Prior, run: &mut Runner) -> Result<(), H
     }
     // R1: k_a <= x_a and, in a centre, k_a <= y[v, room]; maximise Σ k_a.
     let mut keep = Vec::new();
-    for a in &prior.appointments {
+    let mut cols = Vec::new();
+    for (a, &h) in prior.appointments.iter().zip(held) {
         let Some(i) = column(milp, a) else { continue };
         let y = room_column(milp, a);
         if a.room.is_some() && y.is_none() {
+            continue;
+        }
+        if h {
+            // Pinned already: a constant of the count, not a decision.
+            let k = run.add_col(1.0, 1.0, false, 1.0)?;
+            keep.push((k, 1.0));
             continue;
         }
         let start = if run.sol[i] > 0.5 && y.is_none_or(|y| run.sol[y] > 0.5) {
@@ -178,6 +357,7 @@ pub fn keep_stages(milp: &Milp, prior: &Prior, run: &mut Runner) -> Result<(), H
             run.add_row(f64::NEG_INFINITY, 0.0, &[(k, 1.0), (y, -1.0)])?;
         }
         keep.push((k, 1.0));
+        cols.push((k, i, y));
     }
     if keep.is_empty() {
         run.close("R1 keep appointments", 0.0, "bound");
@@ -195,6 +375,14 @@ pub fn keep_stages(milp: &Milp, prior: &Prior, run: &mut Runner) -> Result<(), H
     if !keep.is_empty() {
         let reached = run.value(&keep).round();
         run.add_row(reached, f64::INFINITY, &keep)?;
+        // The appointments kept stay as they are: the stages after may not trade one kept
+        // appointment for another (same count, but a needless move for a worker).
+        let pinned: Vec<usize> = cols
+            .iter()
+            .filter(|&&(k, _, _)| run.sol[k] > 0.5)
+            .flat_map(|&(_, i, y)| std::iter::once(i).chain(y))
+            .collect();
+        run.set_bounds(&pinned, 1.0, 1.0)?;
     }
     // R2: the previously scheduled requests that stay scheduled, moved if need be.
     let still: Vec<(usize, f64)> = prior

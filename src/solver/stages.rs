@@ -192,9 +192,13 @@ impl<'a> Runner<'a> {
         upper: f64,
     ) -> Result<(), HighsCallError> {
         self.flush()?;
+        // HiGHS refuses a set with repeated or unsorted indexes.
+        let mut cols = cols.to_vec();
+        cols.sort_unstable();
+        cols.dedup();
         let lo = vec![lower; cols.len()];
         let up = vec![upper; cols.len()];
-        highs_ext::set_bounds(self.model()?, cols, &lo, &up)
+        highs_ext::set_bounds(self.model()?, &cols, &lo, &up)
     }
 
     /// True once the time is up, the solve was cancelled or a stage was stopped: what is
