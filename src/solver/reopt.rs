@@ -88,8 +88,7 @@ fn option_of<'a>(
         Mode::Teleconsultation => o.tele,
     };
     let room_ok = !instance.vacations[a.vacation].needs_room()
-        || a
-            .room
+        || a.room
             .is_some_and(|k| compat.vacation_rooms[a.vacation].binary_search(&k).is_ok());
     (mode_ok && room_ok).then_some(o)
 }
