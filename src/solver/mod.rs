@@ -245,6 +245,9 @@ fn solve_with(
     };
     let sol = start_vector(&milp, &greedy);
     let mut run = Runner::new(model, sol, options, started, deadline, threads);
+    if reopt.as_ref().is_some_and(|(_, near)| !near.whole) {
+        run.light_presolve();
+    }
     run.planned = 3 * instance.classes.len() + 2 + if prior.is_some() { 2 } else { 0 };
     let outcome = (|| -> Result<bool, HighsCallError> {
         run.set_bounds(&pinned, 1.0, 1.0)?;

@@ -171,6 +171,8 @@ pub struct Neighbourhood {
     pub free_requests: usize,
     /// Open vacations.
     pub open_vacations: usize,
+    /// The whole week is open (a small week, re-solved exactly).
+    pub whole: bool,
 }
 
 /// Weeks with at most this many compatible (request, vacation) pairs are re-optimised
@@ -207,6 +209,7 @@ pub fn neighbourhood(
                 .collect(),
             free_requests: compat.options.iter().filter(|o| !o.is_empty()).count(),
             open_vacations: nv,
+            whole,
         };
     }
     let mut used = vec![0u32; nv];
@@ -298,6 +301,7 @@ pub fn neighbourhood(
         held,
         free_requests,
         open_vacations: open.iter().filter(|&&o| o).count(),
+        whole,
     }
 }
 
