@@ -48,6 +48,20 @@ pub fn run(args: ReoptimizeArgs) -> anyhow::Result<ExitCode> {
     super::write_json(&out, &new_plan)?;
     super::write_json(&diff_path, &diff)?;
     print!("{}", super::solve::summary(&new_plan));
+    if let Some(scope) = new_plan
+        .solver_report
+        .as_ref()
+        .and_then(|r| r.reopt_scope.as_ref())
+    {
+        if scope.whole_week {
+            println!("solved again: the whole week");
+        } else {
+            println!(
+                "solved again: the neighbourhood of the change ({} requests free, {} vacations open, {} appointments held)",
+                scope.free_requests, scope.open_vacations, scope.held_appointments
+            );
+        }
+    }
     println!(
         "kept {}, moved {}, cancelled {}, added {}",
         diff.kept.len(),

@@ -30,6 +30,7 @@ pub fn greedy_plan(instance: &Instance) -> proto::Plan {
             constraints: 0,
             components: 0,
             gap: f64::NAN,
+            reopt_scope: None,
         },
         compat,
     };
@@ -126,5 +127,11 @@ fn report_to_proto(r: &solver::Report) -> proto::SolverReport {
         constraints: r.constraints,
         components: r.components,
         gap: finite(r.gap),
+        reopt_scope: r.reopt_scope.map(|n| proto::ReoptScope {
+            whole_week: n.whole_week,
+            free_requests: n.free_requests,
+            open_vacations: n.open_vacations,
+            held_appointments: n.held_appointments,
+        }),
     }
 }

@@ -134,6 +134,21 @@ pub struct Report {
     pub components: u32,
     /// Largest relative gap over the stages.
     pub gap: f64,
+    /// Re-optimisation only: what was solved again.
+    pub reopt_scope: Option<ReoptScope>,
+}
+
+/// What a re-optimisation solved again ([`reopt::Neighbourhood`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ReoptScope {
+    /// The whole week (a small week).
+    pub whole_week: bool,
+    /// Requests that could be placed or moved.
+    pub free_requests: u32,
+    /// Vacations whose appointments could give way.
+    pub open_vacations: u32,
+    /// Previous appointments held where they were.
+    pub held_appointments: u32,
 }
 
 /// A solved schedule in domain terms.
@@ -211,6 +226,12 @@ fn solve_with(
         constraints: 0,
         components: 1,
         gap: 0.0,
+        reopt_scope: reopt.as_ref().map(|(_, near)| ReoptScope {
+            whole_week: near.whole,
+            free_requests: near.free_requests as u32,
+            open_vacations: near.open_vacations as u32,
+            held_appointments: near.held.iter().filter(|&&h| h).count() as u32,
+        }),
     };
     if model_compat.pairs() == 0 {
         report.seconds = started.elapsed().as_secs_f64();

@@ -406,6 +406,7 @@ mod tests {
                     constraints: 0,
                     components: 1,
                     gap: 0.0,
+                    reopt_scope: None,
                 },
                 compat: compat.clone(),
             };
