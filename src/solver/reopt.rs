@@ -153,14 +153,18 @@ pub fn start_placements(instance: &Instance, compat: &Compatibility, prior: &Pri
 /// - *touched* requests (their previous appointment no longer fits, or the previous plan
 ///   did not weigh them: new requests) may go anywhere they are compatible with;
 /// - the *open* vacations are those the touched requests could use, and those whose
-///   previous appointments were withdrawn; their appointments may stay, move to a vacation
-///   with room enough left, or give their place up (to a higher class: level 1 decides);
+///   previous appointments were withdrawn; there, an appointment of a lower class than a
+///   touched request that could use the vacation may stay, move to a vacation with room
+///   enough left, or give its place up (level 1 decides);
 /// - requests the previous plan left out may take the withdrawn requests' places;
 /// - every other appointment is *held* where it is (its columns fixed at 1), as are the
 ///   frozen ones.
 ///
-/// Level 1 over this neighbourhood is what the change can buy: a placement elsewhere
-/// would have been as possible before the change, when the previous plan was made.
+/// An appointment thus moves only to make room for a request of a higher class, as a
+/// centre manager expects: a displaced worker does not push aside one of the same or a
+/// higher class. Level 1 over this neighbourhood is what the change can buy; a placement
+/// elsewhere would have been as possible before the change, when the previous plan was
+/// made.
 pub struct Neighbourhood {
     /// The options the model is built on: touched requests keep all theirs, the others
     /// only those described above (none for a request that stays out).
@@ -242,9 +246,14 @@ pub fn neighbourhood(
         }
     }
     let mut open = freed.clone();
+    // Per vacation, the highest class (lowest index) of a touched request that could use
+    // it: only appointments of a lower class than that may give way there.
+    let mut best_touched = vec![usize::MAX; nv];
     for r in (0..nr).filter(|&r| touched[r]) {
+        let class = instance.requests[r].class_index;
         for o in &compat.options[r] {
             open[o.vacation] = true;
+            best_touched[o.vacation] = best_touched[o.vacation].min(class);
         }
     }
     let fits = |o: &Option_| {
@@ -255,7 +264,10 @@ pub fn neighbourhood(
     let held: Vec<bool> = prior
         .appointments
         .iter()
-        .map(|a| kept_at[a.request] == Some(a.vacation) && (a.frozen || !open[a.vacation]))
+        .map(|a| {
+            let gives_way = instance.requests[a.request].class_index > best_touched[a.vacation];
+            kept_at[a.request] == Some(a.vacation) && (a.frozen || !gives_way)
+        })
         .collect();
     let mut held_request = vec![false; nr];
     for (a, &h) in prior.appointments.iter().zip(&held) {
@@ -337,6 +349,7 @@ pub fn keep_stages(
     // R1: k_a <= x_a and, in a centre, k_a <= y[v, room]; maximise Σ k_a.
     let mut keep = Vec::new();
     let mut cols = Vec::new();
+    let mut prior_cols = std::collections::HashSet::new();
     for (a, &h) in prior.appointments.iter().zip(held) {
         let Some(i) = column(milp, a) else { continue };
         let y = room_column(milp, a);
@@ -361,6 +374,7 @@ pub fn keep_stages(
         }
         keep.push((k, 1.0));
         cols.push((k, i, y));
+        prior_cols.insert(i);
     }
     if keep.is_empty() {
         run.close("R1 keep appointments", 0.0, "bound");
@@ -368,6 +382,22 @@ pub fn keep_stages(
         let v = run.value(&keep);
         run.close("R1 keep appointments", v, "bound");
     } else {
+        // Level 1's MILPs placed the open part as any optimum of the class counts would,
+        // moving hundreds of appointments for nothing (ciamt-week: a start keeping 2,246
+        // where 2,474 can be kept), and the full stage then spends seconds finding back
+        // what a MILP over two places per request (the previous one, the current one)
+        // finds at once. The full stage then proves it.
+        let off: Vec<usize> = (0..milp.x.len())
+            .filter(|&i| run.sol[i] < 0.5 && !prior_cols.contains(&i))
+            .collect();
+        let seconds = run.left() * 0.5;
+        run.restricted(
+            "R1 keep appointments, previous or current places",
+            Sense::Maximise,
+            &keep,
+            &off,
+            seconds,
+        )?;
         run.optimise(
             "R1 keep appointments",
             Sense::Maximise,
