@@ -3,6 +3,7 @@
 
 pub mod capacity;
 pub mod compat;
+pub mod components;
 pub mod greedy;
 mod highs_ext;
 pub mod levels;
@@ -62,6 +63,12 @@ pub struct SolveOptions {
     /// each level-1 MILP; `None` for the default (20,000). Tests set 0 to check that the
     /// search keeps the optimum.
     pub neighbourhood_above_columns: Option<usize>,
+    /// Solve independent components separately and in parallel ([`components`]); `None`
+    /// for the default (true). Tests set false to compare with the undecomposed solve.
+    pub decompose: Option<bool>,
+    /// Per class, true when its smallest company ratio is 0 whatever is planned because of
+    /// companies outside this instance: set by the decomposition on each component.
+    pub min_ratio_moot: Option<Arc<Vec<bool>>>,
 }
 
 /// One scheduled request.
@@ -147,6 +154,14 @@ pub struct Solution {
 /// an error or time runs out, the best plan found so far (at worst the greedy one) is
 /// returned with an honest status.
 pub fn solve(instance: &Instance, options: &SolveOptions) -> Solution {
+    if options.decompose != Some(false) {
+        let started = Instant::now();
+        let compat = compat::compute(instance);
+        let parts = components::split(instance, &compat);
+        if parts.len() > 1 {
+            return components::solve(instance, options, compat, parts, started);
+        }
+    }
     solve_with(instance, options, None)
 }
 
