@@ -311,7 +311,7 @@ pub(super) fn solve(
             greedy_only(&sub)
         } else {
             let opts = component_options(options, &moot, k, n, budget, started);
-            solve_with(&sub, &opts, None)
+            solve_with(&sub, &opts, None, None)
         };
         unfinished.fetch_sub(part.pairs, Ordering::SeqCst);
         if let Ok(mut r) = results.lock() {

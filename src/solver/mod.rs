@@ -161,23 +161,27 @@ pub fn solve(instance: &Instance, options: &SolveOptions) -> Solution {
         if parts.len() > 1 {
             return components::solve(instance, options, compat, parts, started);
         }
+        return solve_with(instance, options, None, Some((started, compat)));
     }
-    solve_with(instance, options, None)
+    solve_with(instance, options, None, None)
 }
 
 /// Re-optimises from a previous plan ([`reopt`]): frozen appointments stay, then level 1,
 /// then as many appointments kept exactly and requests kept scheduled as level 1 allows,
 /// then levels 2-4. Kept appointments keep their times.
 pub fn reoptimize(instance: &Instance, prior: &reopt::Prior, options: &SolveOptions) -> Solution {
-    solve_with(instance, options, Some(prior))
+    solve_with(instance, options, Some(prior), None)
 }
 
 fn solve_with(
     instance: &Instance,
     options: &SolveOptions,
     prior: Option<&reopt::Prior>,
+    // The clock and compatibility of a caller that already computed it (to split the
+    // instance into components).
+    known: Option<(Instant, compat::Compatibility)>,
 ) -> Solution {
-    let started = Instant::now();
+    let (started, known_compat) = known.map_or((Instant::now(), None), |(t, c)| (t, Some(c)));
     let limit = options
         .time_limit_seconds
         .map_or(instance.settings.time_limit_seconds, |t| {
@@ -186,7 +190,7 @@ fn solve_with(
         .max(0.0);
     let deadline = started + Duration::from_secs_f64(limit);
     let threads = options.threads.unwrap_or(instance.settings.threads);
-    let compat = compat::compute(instance);
+    let compat = known_compat.unwrap_or_else(|| compat::compute(instance));
     let greedy = greedy::plan(instance, &compat);
     let pins = prior.map(|p| pins_of(instance, p));
     let mut report = Report {
