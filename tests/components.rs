@@ -196,3 +196,51 @@ fn a_single_component_takes_the_undecomposed_path() {
     );
     assert_eq!(a.appointments, b.appointments);
 }
+
+#[test]
+fn components_report_progress_by_name_and_stop_when_cancelled() {
+    use convoplan::solver::ProgressEvent;
+    use std::sync::atomic::AtomicBool;
+    use std::sync::{Arc, Mutex};
+    let (inst, _) = three_services();
+    let seen = Arc::new(Mutex::new(Vec::<String>::new()));
+    let sink = seen.clone();
+    let options = SolveOptions {
+        progress: Some(Arc::new(move |e: &ProgressEvent| {
+            if let Ok(mut s) = sink.lock() {
+                s.push(e.stage.clone());
+            }
+        })),
+        ..SolveOptions::default()
+    };
+    let plan = plan::solve_plan(&inst, &options);
+    let seen = seen.lock().map(|s| s.clone()).unwrap_or_default();
+    let n = plan.solver_report.unwrap_or_default().components;
+    for k in 1..=n {
+        let prefix = format!("[{k}/{n}] L1 ");
+        assert!(
+            seen.iter().any(|s| s.starts_with(&prefix)),
+            "no level-1 event of component {k}"
+        );
+    }
+    // Cancelled before it starts: every component gets the greedy plan, still valid.
+    let cancelled = plan::solve_plan(
+        &inst,
+        &SolveOptions {
+            cancel: Some(Arc::new(AtomicBool::new(true))),
+            ..SolveOptions::default()
+        },
+    );
+    assert!(plan::validate(&inst, &cancelled).is_empty(), "invalid plan");
+    let r = cancelled.solver_report.unwrap_or_default();
+    assert_eq!(r.components, n);
+    assert_eq!(
+        convoplan::proto::SolveStatus::try_from(r.status),
+        Ok(convoplan::proto::SolveStatus::TimeLimit)
+    );
+    assert!(!r.level1_optimal);
+    assert!(
+        !cancelled.appointments.is_empty(),
+        "the greedy plan schedules"
+    );
+}
