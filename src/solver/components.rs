@@ -378,7 +378,8 @@ fn merge(
     let mut rooms = vec![None; instance.vacations.len()];
     let mut reports = Vec::new();
     for (part, solution) in parts.iter().zip(solutions) {
-        // A worker that panicked left no solution: its requests stay unscheduled.
+        // Every component leaves a solution (a panic in a worker propagates out of the
+        // pool's scope); a missing one would only leave its requests unscheduled.
         let Some(s) = solution else {
             reports.push(None);
             continue;
