@@ -293,12 +293,19 @@ pub fn level2(
             .values()
             .map(|(p, _, s)| s / p)
             .fold(f64::INFINITY, f64::min);
-        let current_min = companies
-            .values()
-            .map(|(p, cols, _)| ratio_of(run, cols, *p))
-            .fold(f64::INFINITY, f64::min);
+        // A component of a decomposed solve whose class has a company without options
+        // elsewhere: the class's smallest ratio is 0, as the undecomposed solve finds it.
+        let moot_elsewhere = run.min_ratio_moot(c);
+        let current_min = if moot_elsewhere {
+            0.0
+        } else {
+            companies
+                .values()
+                .map(|(p, cols, _)| ratio_of(run, cols, *p))
+                .fold(f64::INFINITY, f64::min)
+        };
         let min_name = format!("L2 min ratio {name}");
-        let reached = if cap <= 0.0 || current_min >= cap - 1e-9 {
+        let reached = if moot_elsewhere || cap <= 0.0 || current_min >= cap - 1e-9 {
             run.close(&min_name, current_min, "bound");
             current_min
         } else {

@@ -3,6 +3,7 @@
 
 pub mod capacity;
 pub mod compat;
+pub mod components;
 pub mod greedy;
 mod highs_ext;
 pub mod levels;
@@ -68,6 +69,12 @@ pub struct SolveOptions {
     /// ([`reopt::WHOLE_WEEK_UP_TO_PAIRS`]). Tests set 0 to check the neighbourhood on small
     /// weeks.
     pub reopt_neighbourhood_above_pairs: Option<usize>,
+    /// Solve independent components separately and in parallel ([`components`]); `None`
+    /// for the default (true). Tests set false to compare with the undecomposed solve.
+    pub decompose: Option<bool>,
+    /// Per class, true when its smallest company ratio is 0 whatever is planned because of
+    /// companies outside this instance: set by the decomposition on each component.
+    pub min_ratio_moot: Option<Arc<Vec<bool>>>,
 }
 
 /// One scheduled request.
@@ -168,22 +175,34 @@ pub struct Solution {
 /// an error or time runs out, the best plan found so far (at worst the greedy one) is
 /// returned with an honest status.
 pub fn solve(instance: &Instance, options: &SolveOptions) -> Solution {
-    solve_with(instance, options, None)
+    if options.decompose != Some(false) {
+        let started = Instant::now();
+        let compat = compat::compute(instance);
+        let parts = components::split(instance, &compat);
+        if parts.len() > 1 {
+            return components::solve(instance, options, compat, parts, started);
+        }
+        return solve_with(instance, options, None, Some((started, compat)));
+    }
+    solve_with(instance, options, None, None)
 }
 
 /// Re-optimises from a previous plan ([`reopt`]): frozen appointments stay, then level 1,
 /// then as many appointments kept exactly and requests kept scheduled as level 1 allows,
 /// then levels 2-4. Kept appointments keep their times.
 pub fn reoptimize(instance: &Instance, prior: &reopt::Prior, options: &SolveOptions) -> Solution {
-    solve_with(instance, options, Some(prior))
+    solve_with(instance, options, Some(prior), None)
 }
 
 fn solve_with(
     instance: &Instance,
     options: &SolveOptions,
     prior: Option<&reopt::Prior>,
+    // The clock and compatibility of a caller that already computed it (to split the
+    // instance into components).
+    known: Option<(Instant, compat::Compatibility)>,
 ) -> Solution {
-    let started = Instant::now();
+    let (started, known_compat) = known.map_or((Instant::now(), None), |(t, c)| (t, Some(c)));
     let limit = options
         .time_limit_seconds
         .map_or(instance.settings.time_limit_seconds, |t| {
@@ -192,7 +211,7 @@ fn solve_with(
         .max(0.0);
     let deadline = started + Duration::from_secs_f64(limit);
     let threads = options.threads.unwrap_or(instance.settings.threads);
-    let compat = compat::compute(instance);
+    let compat = known_compat.unwrap_or_else(|| compat::compute(instance));
     let pins = prior.map(|p| pins_of(instance, p));
     // From a previous plan: its appointments that still fit, and the model restricted to
     // the neighbourhood of the change (reopt::Neighbourhood); the full compatibility still

@@ -266,6 +266,15 @@ impl<'a> Runner<'a> {
         self.options.neighbourhood_above_columns.unwrap_or(default)
     }
 
+    /// True when class `c`'s smallest company ratio is 0 whatever this instance's plan, by
+    /// companies outside it ([`SolveOptions::min_ratio_moot`]).
+    pub fn min_ratio_moot(&self, c: usize) -> bool {
+        self.options
+            .min_ratio_moot
+            .as_ref()
+            .is_some_and(|m| m.get(c).copied().unwrap_or(false))
+    }
+
     /// Seconds left until `share` of the solve's whole time has passed (0 once it has).
     pub fn until_share(&self, share: f64) -> f64 {
         let total = self.deadline.saturating_duration_since(self.started);

@@ -1,0 +1,633 @@
+//! Decomposition of an instance into independent components, solved in parallel.
+//!
+//! Two requests or vacations are in one component when a term of the model links them:
+//! - a request and every vacation it has an option with (its assignment columns);
+//! - vacations that may hold a common room, on any day: H6 forbids overlapping ones to
+//!   share it, and level 4's "rooms opened" counts a room once over the whole week;
+//! - every request of one company: level 2 compares companies' ratios within a class, and
+//!   level 4's grouping term counts the vacations a company is spread over;
+//! - every request of a class whose smallest company ratio level 2 may have to raise (at
+//!   least two companies, each with a request that has an option): that smallest ratio is
+//!   a minimum over all the class's companies, which no component can maximise alone.
+//!
+//! Requests without any option join their company's component (they count in its
+//! pending requests, hence in its ratios), or none when no request of the company has an
+//! option: such requests stay unscheduled whatever happens.
+//!
+//! Why the solve of the components is exact, level by level:
+//! 1. Class counts are sums over components whose feasible sets are independent, and the
+//!    lexicographic maximum of a sum of independent vectors is the sum of their
+//!    lexicographic maxima (every global optimum has each component at its own).
+//! 2. Each company's ratio in a class lies in one component (company union). A class
+//!    whose smallest ratio can be raised lies in one component (class union), so its
+//!    stages see every company. In any other class some company has nothing schedulable,
+//!    the smallest ratio is 0 whatever is planned, and the undecomposed solve skips
+//!    straight to the sum of ratios: each component is told so
+//!    ([`super::SolveOptions::min_ratio_moot`]) instead of raising its own smallest ratio.
+//!    The sum of ratios is a sum over components.
+//! 3. Lateness is a sum over appointments.
+//! 4. Quality is a sum of per-appointment, per-(company, vacation), per-company and per-room
+//!    terms, each inside one component by the unions above.
+
+use super::compat::Compatibility;
+use super::{
+    finish, greedy, solve_with, ProgressEvent, Report, Solution, SolveOptions, StageReport, Status,
+};
+use crate::model::{Indexes, Instance};
+use std::collections::BTreeMap;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+/// Requests and vacations of one independent part of an instance.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Component {
+    /// Request indexes, ascending.
+    pub requests: Vec<usize>,
+    /// Vacation indexes, ascending: those some request of the component has an option with.
+    pub vacations: Vec<usize>,
+    /// Compatible (request, vacation) pairs: the measure of size used to share the time.
+    pub pairs: usize,
+}
+
+/// Disjoint sets with path halving and union by size.
+struct UnionFind {
+    parent: Vec<usize>,
+    size: Vec<usize>,
+}
+
+impl UnionFind {
+    fn new(n: usize) -> Self {
+        UnionFind {
+            parent: (0..n).collect(),
+            size: vec![1; n],
+        }
+    }
+
+    fn find(&mut self, mut a: usize) -> usize {
+        while self.parent[a] != a {
+            self.parent[a] = self.parent[self.parent[a]];
+            a = self.parent[a];
+        }
+        a
+    }
+
+    fn union(&mut self, a: usize, b: usize) {
+        let (mut a, mut b) = (self.find(a), self.find(b));
+        if a == b {
+            return;
+        }
+        if self.size[a] < self.size[b] {
+            std::mem::swap(&mut a, &mut b);
+        }
+        self.parent[b] = a;
+        self.size[a] += self.size[b];
+    }
+
+    /// Joins every element of `items` to the first.
+    fn union_all(&mut self, items: impl IntoIterator<Item = usize>) {
+        let mut items = items.into_iter();
+        if let Some(first) = items.next() {
+            for x in items {
+                self.union(first, x);
+            }
+        }
+    }
+}
+
+/// Per class: whether some company with pending requests in it has none with an option.
+/// Its smallest company ratio is then 0 in every plan, so level 2 does not raise it.
+pub fn min_ratio_moot(instance: &Instance, compat: &Compatibility) -> Vec<bool> {
+    let mut schedulable: BTreeMap<(usize, usize), bool> = BTreeMap::new();
+    for (r, req) in instance.requests.iter().enumerate() {
+        let has = !compat.options[r].is_empty();
+        *schedulable
+            .entry((req.class_index, req.company))
+            .or_insert(false) |= has;
+    }
+    let mut moot = vec![false; instance.classes.len()];
+    for (&(c, _), &has) in &schedulable {
+        if !has {
+            moot[c] = true;
+        }
+    }
+    moot
+}
+
+/// Splits an instance into independent components, largest (most pairs) first.
+pub fn split(instance: &Instance, compat: &Compatibility) -> Vec<Component> {
+    let nr = instance.requests.len();
+    let nv = instance.vacations.len();
+    let mut uf = UnionFind::new(nr + nv);
+    let mut held = vec![false; nv];
+    for (r, options) in compat.options.iter().enumerate() {
+        for o in options {
+            uf.union(r, nr + o.vacation);
+            held[o.vacation] = true;
+        }
+    }
+    // Vacations that may hold one room. Vacations no request can use never hold one and
+    // link nothing.
+    let mut by_room: BTreeMap<usize, Vec<usize>> = BTreeMap::new();
+    for (v, rooms) in compat.vacation_rooms.iter().enumerate() {
+        if held[v] {
+            for &k in rooms {
+                by_room.entry(k).or_default().push(nr + v);
+            }
+        }
+    }
+    for list in by_room.values() {
+        uf.union_all(list.iter().copied());
+    }
+    let schedulable = |r: usize| !compat.options[r].is_empty();
+    let mut by_company: BTreeMap<usize, Vec<usize>> = BTreeMap::new();
+    for r in (0..nr).filter(|&r| schedulable(r)) {
+        by_company
+            .entry(instance.requests[r].company)
+            .or_default()
+            .push(r);
+    }
+    for list in by_company.values() {
+        uf.union_all(list.iter().copied());
+    }
+    // Classes whose smallest ratio level 2 may raise: at least two companies, none of them
+    // without an option.
+    let moot = min_ratio_moot(instance, compat);
+    let mut companies_of: Vec<std::collections::BTreeSet<usize>> =
+        vec![Default::default(); instance.classes.len()];
+    for req in &instance.requests {
+        companies_of[req.class_index].insert(req.company);
+    }
+    for c in 0..instance.classes.len() {
+        if !moot[c] && companies_of[c].len() > 1 {
+            uf.union_all((0..nr).filter(|&r| instance.requests[r].class_index == c));
+        }
+    }
+    // Components are numbered by their root, in order of first request.
+    let mut number: BTreeMap<usize, usize> = BTreeMap::new();
+    let mut parts: Vec<Component> = Vec::new();
+    let mut company_part: BTreeMap<usize, usize> = BTreeMap::new();
+    for r in (0..nr).filter(|&r| schedulable(r)) {
+        let root = uf.find(r);
+        let next = parts.len();
+        let k = *number.entry(root).or_insert(next);
+        if k == parts.len() {
+            parts.push(Component::default());
+        }
+        parts[k].requests.push(r);
+        parts[k].pairs += compat.options[r].len();
+        company_part.insert(instance.requests[r].company, k);
+    }
+    for r in (0..nr).filter(|&r| !schedulable(r)) {
+        if let Some(&k) = company_part.get(&instance.requests[r].company) {
+            parts[k].requests.push(r);
+        }
+    }
+    for v in (0..nv).filter(|&v| held[v]) {
+        if let Some(&k) = number.get(&uf.find(nr + v)) {
+            parts[k].vacations.push(v);
+        }
+    }
+    for p in &mut parts {
+        p.requests.sort_unstable();
+    }
+    parts.sort_by(|a, b| b.pairs.cmp(&a.pairs).then(a.requests.cmp(&b.requests)));
+    parts
+}
+
+/// The instance restricted to a component: same professionals, centres, rooms, companies,
+/// kinds and classes (their indexes stay valid), only the component's vacations and
+/// requests, reindexed in their original order.
+fn sub_instance(instance: &Instance, part: &Component) -> Instance {
+    let vacations: Vec<_> = part
+        .vacations
+        .iter()
+        .map(|&v| instance.vacations[v].clone())
+        .collect();
+    let requests: Vec<_> = part
+        .requests
+        .iter()
+        .map(|&r| instance.requests[r].clone())
+        .collect();
+    let index = Indexes {
+        vacations: vacations
+            .iter()
+            .enumerate()
+            .map(|(i, v)| (v.id.clone(), i))
+            .collect(),
+        requests: requests
+            .iter()
+            .enumerate()
+            .map(|(i, r)| (r.id.clone(), i))
+            .collect(),
+        ..instance.index.clone()
+    };
+    Instance {
+        name: instance.name.clone(),
+        start_date: instance.start_date,
+        days: instance.days,
+        centres: instance.centres.clone(),
+        rooms: instance.rooms.clone(),
+        professionals: instance.professionals.clone(),
+        vacations,
+        absences: instance.absences.clone(),
+        companies: instance.companies.clone(),
+        requests,
+        kinds: instance.kinds.clone(),
+        equipment: instance.equipment.clone(),
+        classes: instance.classes.clone(),
+        first_bookable_day: instance.first_bookable_day,
+        weights: instance.weights,
+        settings: instance.settings,
+        index,
+    }
+}
+
+/// The greedy plan of a component that got no time (deadline passed or cancelled before
+/// it started): building its model alone would overrun.
+fn greedy_only(sub: &Instance) -> Solution {
+    let started = Instant::now();
+    let compat = super::compat::compute(sub);
+    let g = greedy::plan(sub, &compat);
+    let report = Report {
+        status: Status::TimeLimit,
+        level1_optimal: false,
+        stages: Vec::new(),
+        seconds: 0.0,
+        variables: 0,
+        constraints: 0,
+        components: 1,
+        gap: f64::NAN,
+        reopt_scope: None,
+    };
+    finish(sub, compat, &g.placed, g.rooms, report, started, None)
+}
+
+/// Solves the components of `instance` in parallel and merges their solutions.
+///
+/// Time: components are taken largest first by a pool of `min(components, cores)` workers,
+/// each solve on one HiGHS thread. When a worker takes a component, it gets the time left
+/// before the caller's deadline times its share of the cores' remaining work: `workers ×
+/// pairs / pairs of the unfinished components` (capped at 1). A component that finishes
+/// early leaves its time to those after it; none can run past the deadline. Components
+/// still waiting at the deadline or after a cancellation get the greedy plan.
+pub(super) fn solve(
+    instance: &Instance,
+    options: &SolveOptions,
+    compat: Compatibility,
+    parts: Vec<Component>,
+    started: Instant,
+) -> Solution {
+    let limit = options
+        .time_limit_seconds
+        .map_or(instance.settings.time_limit_seconds, |t| {
+            t.min(instance.settings.time_limit_seconds)
+        })
+        .max(0.0);
+    let deadline = started + Duration::from_secs_f64(limit);
+    let n = parts.len();
+    let cores = std::thread::available_parallelism().map_or(1, |c| c.get());
+    let workers = n.min(cores).max(1);
+    tracing::info!(
+        components = n,
+        workers,
+        largest_pairs = parts.first().map_or(0, |p| p.pairs),
+        "solving independent components"
+    );
+    let moot = Arc::new(min_ratio_moot(instance, &compat));
+    let unfinished = AtomicUsize::new(parts.iter().map(|p| p.pairs).sum());
+    let next = AtomicUsize::new(0);
+    let results: Mutex<Vec<Option<Solution>>> = Mutex::new(vec![None; n]);
+    let no_cancel = AtomicBool::new(false);
+    let cancel = options.cancel.as_deref().unwrap_or(&no_cancel);
+    let work = || loop {
+        let k = next.fetch_add(1, Ordering::SeqCst);
+        let Some(part) = parts.get(k) else { break };
+        let sub = sub_instance(instance, part);
+        let left = deadline.saturating_duration_since(Instant::now());
+        let remaining = unfinished.load(Ordering::SeqCst).max(1);
+        let share = (workers as f64 * part.pairs as f64 / remaining as f64).min(1.0);
+        let budget = left.as_secs_f64() * share;
+        let solution = if budget <= 0.01 || cancel.load(Ordering::Relaxed) {
+            greedy_only(&sub)
+        } else {
+            let opts = component_options(options, &moot, k, n, budget, started);
+            solve_with(&sub, &opts, None, None)
+        };
+        unfinished.fetch_sub(part.pairs, Ordering::SeqCst);
+        if let Ok(mut r) = results.lock() {
+            r[k] = Some(solution);
+        }
+    };
+    match rayon::ThreadPoolBuilder::new().num_threads(workers).build() {
+        Ok(pool) => pool.scope(|s| {
+            for _ in 0..workers {
+                s.spawn(|_| work());
+            }
+        }),
+        Err(e) => {
+            tracing::warn!(error = %e, "no thread pool; solving the components one by one");
+            work();
+        }
+    }
+    let solutions: Vec<Option<Solution>> = results.into_inner().unwrap_or_default();
+    merge(instance, compat, &parts, solutions, started)
+}
+
+/// Options of component `k` (0-based) of `n`: its budget, one HiGHS thread, the classes
+/// whose smallest ratio is moot over the whole instance, and progress events named after
+/// the component ("[3/11] L1 tier 1 overdue") and timed from the start of the whole solve.
+fn component_options(
+    options: &SolveOptions,
+    moot: &Arc<Vec<bool>>,
+    k: usize,
+    n: usize,
+    budget: f64,
+    started: Instant,
+) -> SolveOptions {
+    let offset = started.elapsed().as_secs_f64();
+    let progress = options.progress.clone().map(|sink| {
+        let wrapped: super::ProgressSink = Arc::new(move |e: &ProgressEvent| {
+            sink(&ProgressEvent {
+                stage: format!("[{}/{n}] {}", k + 1, e.stage),
+                elapsed_seconds: e.elapsed_seconds + offset,
+                ..e.clone()
+            })
+        });
+        wrapped
+    });
+    SolveOptions {
+        time_limit_seconds: Some(budget),
+        threads: Some(1),
+        progress,
+        cancel: options.cancel.clone(),
+        neighbourhood_above_columns: options.neighbourhood_above_columns,
+        decompose: Some(false),
+        min_ratio_moot: Some(moot.clone()),
+        reopt_neighbourhood_above_pairs: options.reopt_neighbourhood_above_pairs,
+    }
+}
+
+/// Maps the components' solutions back to the instance's indexes and merges their reports.
+fn merge(
+    instance: &Instance,
+    compat: Compatibility,
+    parts: &[Component],
+    solutions: Vec<Option<Solution>>,
+    started: Instant,
+) -> Solution {
+    let mut assignments = Vec::new();
+    let mut rooms = vec![None; instance.vacations.len()];
+    let mut reports = Vec::new();
+    for (part, solution) in parts.iter().zip(solutions) {
+        // Every component leaves a solution (a panic in a worker propagates out of the
+        // pool's scope); a missing one would only leave its requests unscheduled.
+        let Some(s) = solution else {
+            reports.push(None);
+            continue;
+        };
+        for mut a in s.assignments {
+            a.request = part.requests[a.request];
+            a.vacation = part.vacations[a.vacation];
+            assignments.push(a);
+        }
+        for (v, room) in s.rooms.into_iter().enumerate() {
+            rooms[part.vacations[v]] = room;
+        }
+        reports.push(Some(s.report));
+    }
+    let report = merge_reports(&reports, started);
+    Solution {
+        assignments,
+        rooms,
+        report,
+        compat,
+    }
+}
+
+/// One report for the whole instance: stages of the same name added up over the
+/// components (`None`: a component that left no report).
+fn merge_reports(reports: &[Option<Report>], started: Instant) -> Report {
+    let all: Vec<&Report> = reports.iter().flatten().collect();
+    let missing = all.len() < reports.len();
+    // Every component has pairs, so one without stages was given the greedy plan (or its
+    // model failed to build): every stage is then unproven.
+    let incomplete = missing || all.iter().any(|r| r.stages.is_empty());
+    let status = if incomplete || all.iter().any(|r| r.status == Status::TimeLimit) {
+        Status::TimeLimit
+    } else if all.iter().all(|r| r.status == Status::Trivial) {
+        Status::Trivial
+    } else {
+        Status::Optimal
+    };
+    let mut names: Vec<String> = Vec::new();
+    let mut by_name: BTreeMap<String, Vec<&StageReport>> = BTreeMap::new();
+    for r in &all {
+        for s in &r.stages {
+            if !by_name.contains_key(&s.name) {
+                names.push(s.name.clone());
+            }
+            by_name.entry(s.name.clone()).or_default().push(s);
+        }
+    }
+    let stages: Vec<StageReport> = names
+        .iter()
+        .map(|name| merge_stage(name, &by_name[name], incomplete))
+        .collect();
+    let gap = stages
+        .iter()
+        .map(|s| s.gap)
+        .filter(|g| g.is_finite())
+        .fold(0.0, f64::max);
+    Report {
+        status,
+        level1_optimal: !incomplete && all.iter().all(|r| r.level1_optimal),
+        stages,
+        seconds: started.elapsed().as_secs_f64(),
+        variables: all.iter().map(|r| r.variables).sum(),
+        constraints: all.iter().map(|r| r.constraints).sum(),
+        components: reports.len() as u32,
+        gap,
+        reopt_scope: None,
+    }
+}
+
+/// A stage over the components that ran it: objectives, bounds and seconds (the work
+/// spent, components running side by side) added up; the weakest status. Components where
+/// the stage was moot ran no stage of that name and add nothing to either side. A level-2
+/// smallest ratio is a minimum, not a sum, but it is only ever run by one component (its
+/// class lies in one) or closed at 0 by all (moot), so the sum is that minimum.
+fn merge_stage(name: &str, stages: &[&StageReport], incomplete: bool) -> StageReport {
+    let ran: Vec<&&StageReport> = stages.iter().filter(|s| s.status != "skipped").collect();
+    let objective = if ran.is_empty() {
+        f64::NAN
+    } else {
+        ran.iter().map(|s| s.objective).sum()
+    };
+    let skipped = ran.len() < stages.len();
+    // A skipped component has no bound, so neither has the sum.
+    let bound = if skipped {
+        f64::NAN
+    } else {
+        stages.iter().map(|s| s.bound).sum()
+    };
+    let gap = if objective.is_finite() && bound.is_finite() {
+        (bound - objective).abs() / objective.abs().max(1.0)
+    } else {
+        f64::NAN
+    };
+    // The LP bound of the sum: where a component computed no LP, its own bound (its
+    // objective when closed by a bound).
+    let lp_bound = if skipped || stages.iter().all(|s| s.lp_bound.is_none()) {
+        None
+    } else {
+        stages
+            .iter()
+            .map(|s| s.lp_bound.or(Some(s.bound).filter(|b| b.is_finite())))
+            .sum::<Option<f64>>()
+    };
+    let has = |status: &str| stages.iter().any(|s| s.status == status);
+    let status = if ran.is_empty() {
+        "skipped"
+    } else if skipped || incomplete || has("time_limit") {
+        "time_limit"
+    } else if has("optimal") {
+        "optimal"
+    } else if has("lp bound") {
+        "lp bound"
+    } else {
+        "bound"
+    };
+    StageReport {
+        name: name.to_string(),
+        objective,
+        bound,
+        gap,
+        seconds: stages.iter().map(|s| s.seconds).sum(),
+        status: status.to_string(),
+        lp_bound,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{parse_instance_json, Instance};
+    use crate::solver::compat::Option_;
+
+    /// The tiny instance cut to three requests of distinct companies and classes 0, 1, 1,
+    /// and two vacations; the compatibility is set by hand.
+    fn three_requests() -> Instance {
+        let text = include_str!("../../instances/tiny.json");
+        let proto = parse_instance_json(text).expect("tiny parses");
+        let mut inst = Instance::from_proto(&proto).expect("tiny is valid");
+        assert!(inst.classes.len() >= 2 && inst.companies.len() >= 3);
+        inst.requests.truncate(3);
+        inst.vacations.truncate(2);
+        for (r, req) in inst.requests.iter_mut().enumerate() {
+            req.company = r;
+            req.class_index = r.min(1);
+        }
+        inst
+    }
+
+    fn option(vacation: usize) -> Option_ {
+        Option_ {
+            vacation,
+            rooms: Vec::new(),
+            tele: true,
+            minutes: 30,
+        }
+    }
+
+    fn compat(options: Vec<Vec<usize>>, rooms: Vec<Vec<usize>>) -> Compatibility {
+        Compatibility {
+            exclusions: vec![None; options.len()],
+            options: options
+                .into_iter()
+                .map(|o| o.into_iter().map(option).collect())
+                .collect(),
+            vacation_rooms: rooms,
+        }
+    }
+
+    fn shape(parts: &[Component]) -> Vec<(Vec<usize>, Vec<usize>)> {
+        let mut s: Vec<_> = parts
+            .iter()
+            .map(|p| (p.requests.clone(), p.vacations.clone()))
+            .collect();
+        s.sort();
+        s
+    }
+
+    #[test]
+    fn a_shared_room_links_two_vacations() {
+        let inst = three_requests();
+        // Request 2 has no option: class 1 is moot, so requests 1 and 2 are not joined by it.
+        let apart = compat(vec![vec![0], vec![1], vec![]], vec![vec![0], vec![1]]);
+        assert_eq!(min_ratio_moot(&inst, &apart), {
+            let mut m = vec![false; inst.classes.len()];
+            m[1] = true;
+            m
+        });
+        assert_eq!(
+            shape(&split(&inst, &apart)),
+            vec![(vec![0], vec![0]), (vec![1], vec![1])]
+        );
+        let shared = compat(vec![vec![0], vec![1], vec![]], vec![vec![0], vec![0, 1]]);
+        assert_eq!(
+            shape(&split(&inst, &shared)),
+            vec![(vec![0, 1], vec![0, 1])]
+        );
+    }
+
+    #[test]
+    fn a_company_links_two_requests_and_brings_its_unschedulable_ones() {
+        let mut inst = three_requests();
+        inst.requests[1].company = 0;
+        inst.requests[2].company = 0;
+        let c = compat(vec![vec![0], vec![1], vec![]], vec![vec![0], vec![1]]);
+        // One component; request 2 counts in its company's pending requests.
+        assert_eq!(shape(&split(&inst, &c)), vec![(vec![0, 1, 2], vec![0, 1])]);
+    }
+
+    #[test]
+    fn a_class_whose_smallest_ratio_can_rise_links_its_companies() {
+        let inst = three_requests();
+        // Requests 1 and 2 (class 1, two companies) both have options: level 2 may raise
+        // the class's smallest ratio, which couples them.
+        let c = compat(vec![vec![0], vec![1], vec![1]], vec![vec![0], vec![1]]);
+        assert!(!min_ratio_moot(&inst, &c)[1]);
+        assert_eq!(
+            shape(&split(&inst, &c)),
+            vec![(vec![0], vec![0]), (vec![1, 2], vec![1])]
+        );
+        let c = compat(vec![vec![0], vec![0], vec![1]], vec![vec![0], vec![1]]);
+        assert_eq!(shape(&split(&inst, &c)), vec![(vec![0, 1, 2], vec![0, 1])]);
+    }
+
+    #[test]
+    fn merged_stages_add_up_and_keep_the_weakest_status() {
+        let stage = |objective: f64, status: &str, lp: Option<f64>| StageReport {
+            name: "L1 tier 1 overdue".into(),
+            objective,
+            bound: objective,
+            gap: 0.0,
+            seconds: 1.0,
+            status: status.into(),
+            lp_bound: lp,
+        };
+        let (a, b) = (stage(3.0, "bound", None), stage(4.0, "lp bound", Some(4.5)));
+        let m = merge_stage("L1 tier 1 overdue", &[&a, &b], false);
+        assert_eq!((m.objective, m.bound, m.seconds), (7.0, 7.0, 2.0));
+        assert_eq!((m.status.as_str(), m.lp_bound), ("lp bound", Some(7.5)));
+        let s = StageReport {
+            objective: f64::NAN,
+            bound: f64::NAN,
+            ..stage(0.0, "skipped", None)
+        };
+        let m = merge_stage("L1 tier 1 overdue", &[&a, &s], false);
+        assert_eq!((m.objective, m.status.as_str()), (3.0, "time_limit"));
+        assert!(m.bound.is_nan() && m.lp_bound.is_none());
+    }
+}
