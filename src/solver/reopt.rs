@@ -1,6 +1,7 @@
 //! Re-optimisation after a change (an absence, a closed room, new urgent requests): the
-//! plan already sent out is the starting point. Appointments before the freeze limit are
-//! fixed; right after level 1 come two stages of their own: keep as many appointments
+//! plan already sent out is the starting point, and on a large week only the neighbourhood
+//! of the change is solved again ([`Neighbourhood`]). Appointments before the freeze limit
+//! are fixed; right after level 1 come two stages of their own: keep as many appointments
 //! exactly as they were (same vacation, mode and room; sequencing then keeps their times),
 //! then keep as many of the previously scheduled requests scheduled as possible (a move
 //! rather than a cancellation). Levels 2-4 follow as in a full solve.
