@@ -16,6 +16,8 @@ use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use std::collections::{BTreeMap, BTreeSet};
 
+pub mod reopt_checks;
+
 /// Tolerance on service ratios when comparing fairness.
 pub const RATIO_TOLERANCE: f64 = 1e-9;
 
