@@ -53,9 +53,9 @@ pub fn complete_where(
     complete_preferring(instance, compat, start, wanted, &[])
 }
 
-/// Where a request would rather go: a vacation, and the room that vacation would rather
-/// hold (a previous plan's place, in a re-optimisation).
-pub type Preference = Option<(usize, Option<usize>)>;
+/// Where a request would rather go: a vacation, the room that vacation would rather hold,
+/// and the mode (a previous plan's place, in a re-optimisation).
+pub type Preference = Option<(usize, Option<usize>, Mode)>;
 
 /// [`complete_where`] that tries each request's preferred vacation first, and gives a
 /// vacation that holds no room yet the room some request wished for it; `prefer` is
@@ -87,7 +87,7 @@ pub fn complete_preferring(
     }
     // The room each vacation was wished to hold, whichever request reaches it first.
     let mut wished: Vec<Option<usize>> = vec![None; nv];
-    for &(v, room) in prefer.iter().flatten() {
+    for &(v, room, _) in prefer.iter().flatten() {
         if wished[v].is_none() {
             wished[v] = room;
         }
@@ -108,7 +108,7 @@ pub fn complete_preferring(
     // without a place of its own looks for free time elsewhere before taking theirs, so
     // one displaced worker does not push a chain of others out of their slots.
     let returning_minutes = |r: usize| {
-        let (v, _) = prefer.get(r).copied().flatten()?;
+        let (v, _, _) = prefer.get(r).copied().flatten()?;
         compat.options[r]
             .iter()
             .find(|o| o.vacation == v)
@@ -129,7 +129,12 @@ pub fn complete_preferring(
         opts.sort_by_key(|&i| {
             let vi = compat.options[r][i].vacation;
             let v = &instance.vacations[vi];
-            (preferred.is_none_or(|(p, _)| p != vi), v.day, v.start, vi)
+            (
+                preferred.is_none_or(|(p, _, _)| p != vi),
+                v.day,
+                v.start,
+                vi,
+            )
         });
 
         // First without the time others will come back to, then anywhere.
@@ -145,10 +150,16 @@ pub fn complete_preferring(
             {
                 continue;
             }
+            // A worker coming back to their vacation keeps their mode where it can.
+            let wants_tele = o.tele
+                && preferred
+                    .is_some_and(|(p, _, m)| p == o.vacation && m == Mode::Teleconsultation);
             let mode = if !v.needs_room() {
                 Some(Mode::Teleconsultation)
             } else if let Some(room) = room_of[o.vacation] {
-                if o.rooms.contains(&room) {
+                if wants_tele {
+                    Some(Mode::Teleconsultation)
+                } else if o.rooms.contains(&room) {
                     Some(Mode::InPerson)
                 } else if o.tele {
                     Some(Mode::Teleconsultation)
@@ -178,6 +189,10 @@ pub fn complete_preferring(
                         .copied()
                 };
                 let (room, mode) = match pick(&o.rooms) {
+                    Some(_) if wants_tele => (
+                        pick(&compat.vacation_rooms[o.vacation]),
+                        Some(Mode::Teleconsultation),
+                    ),
                     Some(k) => (Some(k), Some(Mode::InPerson)),
                     None if o.tele => (
                         pick(&compat.vacation_rooms[o.vacation]),

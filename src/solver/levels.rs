@@ -58,6 +58,7 @@ pub fn level1(
     milp: &Milp,
     run: &mut Runner,
     pinned: &[usize],
+    stay: &[Option<usize>],
 ) -> Result<bool, HighsCallError> {
     let cols = class_columns(instance, milp);
     let mut all = class_all_columns(instance, milp);
@@ -72,7 +73,7 @@ pub fn level1(
         let (placed, rooms) = super::read_solution(instance, milp, &run.sol);
         let mut prefer: Vec<greedy::Preference> = vec![None; instance.requests.len()];
         for p in placed {
-            prefer[p.request] = Some((p.vacation, rooms[p.vacation]));
+            prefer[p.request] = Some((p.vacation, rooms[p.vacation], p.mode));
         }
         prefer
     };
@@ -90,6 +91,14 @@ pub fn level1(
         // incumbent above, and a re-optimisation must find its workers back in their places
         // rather than in whatever a greedy completion gives them.
         fill_class(instance, compat, milp, run, c, &prefer);
+        // A re-optimisation's previous appointments of this class that are back in their
+        // places stay there from now on: only a higher class may have pushed them out.
+        let staying: Vec<usize> = (0..stay.len())
+            .filter(|&r| instance.requests[r].class_index == c)
+            .filter_map(|r| stay[r])
+            .filter(|&i| run.sol[i] > 0.5)
+            .collect();
+        run.set_bounds(&staying, 1.0, 1.0)?;
         if run.out_of_time() {
             run.skip(&name);
             proven = false;

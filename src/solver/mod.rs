@@ -212,7 +212,7 @@ fn solve_with(
     let deadline = started + Duration::from_secs_f64(limit);
     let threads = options.threads.unwrap_or(instance.settings.threads);
     let compat = known_compat.unwrap_or_else(|| compat::compute(instance));
-    let pins = prior.map(|p| pins_of(instance, p));
+
     // From a previous plan: its appointments that still fit, and the model restricted to
     // the neighbourhood of the change (reopt::Neighbourhood); the full compatibility still
     // explains the requests left out.
@@ -230,6 +230,10 @@ fn solve_with(
             "re-optimisation neighbourhood"
         );
         (kept, near)
+    });
+    let pins = prior.map(|p| {
+        let held = reopt.as_ref().map(|(_, near)| near.held.as_slice());
+        pins_of(instance, p, held.unwrap_or_default())
     });
     let model_compat = reopt.as_ref().map_or(&compat, |(_, near)| &near.compat);
     let greedy = match &reopt {
@@ -291,7 +295,11 @@ fn solve_with(
     run.planned = 3 * instance.classes.len() + 2 + if prior.is_some() { 2 } else { 0 };
     let outcome = (|| -> Result<bool, HighsCallError> {
         run.set_bounds(&pinned, 1.0, 1.0)?;
-        let proven = levels::level1(instance, model_compat, &milp, &mut run, &pinned)?;
+        let stay = match (prior, &reopt) {
+            (Some(p), Some((_, near))) if !near.whole => reopt::stay_columns(&milp, p, near),
+            _ => Vec::new(),
+        };
+        let proven = levels::level1(instance, model_compat, &milp, &mut run, &pinned, &stay)?;
         if let Some(p) = prior {
             let held = reopt.as_ref().map(|(_, near)| near.held.as_slice());
             reopt::keep_stages(&milp, p, held.unwrap_or_default(), &mut run)?;
@@ -418,14 +426,16 @@ pub(crate) fn read_solution(
     (placed, rooms)
 }
 
-/// Wished start times of the requests of a previous plan: `(vacation, start, frozen)`.
-fn pins_of(instance: &Instance, prior: &reopt::Prior) -> Vec<Option<sequence::Pin>> {
+/// Wished start times of the requests of a previous plan (`held` per prior appointment,
+/// may be empty).
+fn pins_of(instance: &Instance, prior: &reopt::Prior, held: &[bool]) -> Vec<Option<sequence::Pin>> {
     let mut pins = vec![None; instance.requests.len()];
-    for a in &prior.appointments {
+    for (i, a) in prior.appointments.iter().enumerate() {
         pins[a.request] = Some(sequence::Pin {
             vacation: a.vacation,
             start: a.start,
             frozen: a.frozen,
+            held: held.get(i).copied().unwrap_or(false),
         });
     }
     pins

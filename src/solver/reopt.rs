@@ -274,7 +274,6 @@ pub fn neighbourhood(
     for (a, &h) in prior.appointments.iter().zip(&held) {
         held_request[a.request] |= h;
     }
-    let mut free_requests = 0;
     let options: Vec<Vec<Option_>> = (0..nr)
         .map(|r| {
             let all = &compat.options[r];
@@ -292,19 +291,37 @@ pub fn neighbourhood(
             } else {
                 all.iter().filter(|o| freed[o.vacation]).cloned().collect()
             };
-            if !out.is_empty() && !held_request[r] {
-                free_requests += 1;
-            }
             out
         })
         .collect();
-    // A vacation outside the open ones keeps the room its held appointments are in.
-    let vacation_rooms = (0..nv)
+    // A vacation keeps the room its kept appointments are in: a new room would move every
+    // one of them, for whichever request wanted the room, of any class. Only vacations
+    // that kept nothing (a closed room, an emptied vacation) choose again.
+    let vacation_rooms: Vec<Vec<usize>> = (0..nv)
         .map(|v| match kept.rooms[v] {
-            Some(k) if !open[v] => vec![k],
-            _ => compat.vacation_rooms[v].clone(),
+            Some(k) => vec![k],
+            None => compat.vacation_rooms[v].clone(),
         })
         .collect();
+    // An option's in-person rooms are those its vacation may still hold (the model's room
+    // rows take them as a subset of the vacation's); an option left with neither mode goes.
+    let options: Vec<Vec<Option_>> = options
+        .into_iter()
+        .map(|list| {
+            list.into_iter()
+                .filter_map(|mut o| {
+                    let held = &vacation_rooms[o.vacation];
+                    if held.len() < compat.vacation_rooms[o.vacation].len() {
+                        o.rooms.retain(|k| held.contains(k));
+                    }
+                    (o.tele || !o.rooms.is_empty()).then_some(o)
+                })
+                .collect()
+        })
+        .collect();
+    let free_requests = (0..nr)
+        .filter(|&r| !held_request[r] && !options[r].is_empty())
+        .count();
     Neighbourhood {
         compat: Compatibility {
             options,
@@ -316,6 +333,19 @@ pub fn neighbourhood(
         open_vacations: open.iter().filter(|&&o| o).count(),
         whole,
     }
+}
+
+/// Per request, the column of its previous place when it may give way (not held): level 1
+/// pins it there once its own class's stage finds it back in place, so that it moves only
+/// for a higher class, never for a request of its own class or a lower one.
+pub fn stay_columns(milp: &Milp, prior: &Prior, near: &Neighbourhood) -> Vec<Option<usize>> {
+    let mut stay = vec![None; milp.x_by_request.len()];
+    for (a, &h) in prior.appointments.iter().zip(&near.held) {
+        if !h {
+            stay[a.request] = column(milp, a);
+        }
+    }
+    stay
 }
 
 /// Columns a held appointment (see [`Neighbourhood::held`]) pins at 1: assignment,

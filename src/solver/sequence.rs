@@ -16,13 +16,18 @@ pub struct Pin {
     pub start: u32,
     /// Before the freeze limit.
     pub frozen: bool,
+    /// Held by a re-optimisation's neighbourhood (no request of a higher class could use
+    /// its vacation): it gives way in time only when no other kept appointment can.
+    pub held: bool,
 }
 
 /// Times the placements, keeping the previous start of every request that stays in its
 /// vacation where the others still fit around them: frozen ones first, then the other
 /// kept ones, then the rest first fit in the gaps in company order. When the rest does
-/// not fit around the kept ones (the knapsack guarantees minutes, not gaps), only frozen
-/// appointments keep their times, and as a last resort the vacation is packed back to back.
+/// not fit around the kept ones (the knapsack guarantees minutes, not gaps), one kept
+/// appointment, then two, give way in time (those that could give way to a higher class
+/// before held ones, the latest first); failing that only frozen appointments keep their
+/// times, and as a last resort the vacation is packed back to back.
 pub fn sequence_pinned(
     instance: &Instance,
     placed: &[Placement],
@@ -116,7 +121,9 @@ pub fn sequence_pinned(
         // preferring the latest; else frozen pins only; else back to back.
         let n = pinned.len();
         let all = vec![true; n];
-        let releasable: Vec<usize> = (0..n).rev().filter(|&i| !pinned[i].1.frozen).collect();
+        // Appointments that could give way to a higher class first, held ones last.
+        let mut releasable: Vec<usize> = (0..n).rev().filter(|&i| !pinned[i].1.frozen).collect();
+        releasable.sort_by_key(|&i| pinned[i].1.held);
         let without = |drop: &[usize]| {
             let mut keep = all.clone();
             for &i in drop {
