@@ -90,7 +90,9 @@ pub fn level1(
         // Refilled even out of time (milliseconds): the lower classes were taken out of the
         // incumbent above, and a re-optimisation must find its workers back in their places
         // rather than in whatever a greedy completion gives them.
-        fill_class(instance, compat, milp, run, c, &prefer);
+        // Augmenting paths move placed appointments: not in a re-optimisation, where those
+        // already back in place are pinned (the MILP alone may move the others).
+        fill_class(instance, compat, milp, run, c, &prefer, stay.is_empty());
         // A re-optimisation's previous appointments of this class that are back in their
         // places stay there from now on: only a higher class may have pushed them out.
         let staying: Vec<usize> = (0..stay.len())
@@ -227,6 +229,7 @@ fn fill_class(
     run: &mut Runner,
     c: usize,
     prefer: &[greedy::Preference],
+    repair_paths: bool,
 ) {
     let (placed, rooms) = super::read_solution(instance, milp, &run.sol);
     let before = placed.len();
@@ -243,7 +246,11 @@ fn fill_class(
         .collect();
     wanted.sort_by_key(|&r| (instance.requests[r].due_day.unwrap_or(i64::MAX), r));
     let greedy_count = filled.placed.len();
-    let filled = repair::insert(instance, compat, filled, &wanted, run.deadline());
+    let filled = if repair_paths {
+        repair::insert(instance, compat, filled, &wanted, run.deadline())
+    } else {
+        filled
+    };
     tracing::debug!(
         class = c,
         before,
