@@ -438,6 +438,9 @@ impl<'a> Runner<'a> {
         let solved = model.try_solve().map_err(|_| HighsCallError("Highs_run"))?;
         let value =
             (solved.status() == HighsModelStatus::Optimal).then(|| solved.objective_value());
+        if solved.status() == HighsModelStatus::Infeasible {
+            tracing::error!("LP relaxation infeasible: a pin or a row contradicts the incumbent");
+        }
         tracing::debug!(
             lp = value,
             seconds = t0.elapsed().as_secs_f64(),
@@ -501,6 +504,11 @@ impl<'a> Runner<'a> {
         let solved = model.try_solve().map_err(|_| HighsCallError("Highs_run"))?;
         let status = solved.status();
         let has_solution = solved.primal_solution_status() == HighsSolutionStatus::Feasible;
+        if status == HighsModelStatus::Infeasible {
+            // The incumbent satisfies every row it was built for: an infeasible stage means
+            // a pin or a row contradicts it, a bug to report rather than a time limit.
+            tracing::error!(stage = name, "stage model infeasible; keeping the incumbent");
+        }
         let mut result_status = match status {
             HighsModelStatus::Optimal => StageStatus::Optimal,
             _ => StageStatus::Stopped,
