@@ -507,7 +507,10 @@ impl<'a> Runner<'a> {
         if status == HighsModelStatus::Infeasible {
             // The incumbent satisfies every row it was built for: an infeasible stage means
             // a pin or a row contradicts it, a bug to report rather than a time limit.
-            tracing::error!(stage = name, "stage model infeasible; keeping the incumbent");
+            tracing::error!(
+                stage = name,
+                "stage model infeasible; keeping the incumbent"
+            );
         }
         let mut result_status = match status {
             HighsModelStatus::Optimal => StageStatus::Optimal,
