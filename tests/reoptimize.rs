@@ -1,5 +1,6 @@
 //! Re-optimisation: an unchanged instance gives an empty diff; after a one-day absence,
-//! level 1 is that of a full solve of the changed instance, appointments outside the
+//! the whole week re-solved on request has the level 1 of a full solve of the changed
+//! instance, appointments outside the
 //! absent professional's day are kept unless a higher-class request needed their place,
 //! and appointments before the freeze limit are untouched. Every plan passes the validator.
 
@@ -59,7 +60,13 @@ fn absence_moves_only_what_higher_classes_need() {
         let (_, first) = solve(&wire);
         let (changed, professional, date) = with_absence(&wire, &first);
         let (inst, full) = solve(&changed);
-        let (re, diff) = plan::reoptimize_plan(&inst, &first, None, &SolveOptions::default());
+        // The whole week re-solved: level 1 as a full solve's (the default, the
+        // neighbourhood of the change, moves an appointment only for a higher class).
+        let whole = SolveOptions {
+            reopt_whole_week: true,
+            ..SolveOptions::default()
+        };
+        let (re, diff) = plan::reoptimize_plan(&inst, &first, None, &whole);
         assert!(plan::validate(&inst, &re).is_empty(), "seed {seed}");
         // Level 1 comes first: the same class counts as a full solve of the changed week.
         assert_eq!(counts(&re), counts(&full), "seed {seed}: level 1");

@@ -17,7 +17,7 @@ const SEEDS: std::ops::RangeInclusive<u64> = 1..=10;
 
 fn neighbourhood_only() -> SolveOptions {
     SolveOptions {
-        reopt_neighbourhood_above_pairs: Some(0),
+        reopt_whole_week: false,
         ..SolveOptions::default()
     }
 }

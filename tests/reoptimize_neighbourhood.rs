@@ -1,7 +1,6 @@
 //! Re-optimisation through the neighbourhood of the change (`solver::reopt::Neighbourhood`)
-//! on many small weeks: `SolveOptions::reopt_neighbourhood_above_pairs` at 0 forces the
-//! neighbourhood where a small week would be re-solved whole, so the path ciamt-week takes
-//! is exercised on dozens of cases in seconds. Each case: `generate(Preset::Small, seed)`,
+//! on many small weeks, so the path ciamt-week takes is exercised on dozens of cases in
+//! seconds. Each case: `generate(Preset::Small, seed)`,
 //! its plan, and the professional-day holding the most appointments absent.
 //!
 //! The checks are those of issue 4's "Done when" (tests/common/reopt_checks.rs, shared with
@@ -32,11 +31,11 @@ const AMI_PRIOR_LIMIT_SECONDS: f64 = 20.0;
 /// Time limit of each re-optimisation.
 const REOPT_LIMIT_SECONDS: f64 = 60.0;
 
-/// Options forcing the neighbourhood whatever the week's size.
+/// The re-optimisation's options: the neighbourhood (the default), a time limit.
 fn forced() -> SolveOptions {
     SolveOptions {
         time_limit_seconds: Some(REOPT_LIMIT_SECONDS),
-        reopt_neighbourhood_above_pairs: Some(0),
+        reopt_whole_week: false,
         ..Default::default()
     }
 }
@@ -290,10 +289,14 @@ fn small_weeks_follow_the_neighbourhood_rule_exactly() {
 }
 
 #[test]
-fn small_weeks_are_re_solved_whole_by_default() {
+fn small_weeks_are_re_solved_whole_on_request() {
+    let whole = SolveOptions {
+        reopt_whole_week: true,
+        ..SolveOptions::default()
+    };
     let mut failures = Vec::new();
     for c in small_cases() {
-        let (plan, _) = plan::reoptimize_plan(&c.changed, &c.prior, None, &SolveOptions::default());
+        let (plan, _) = plan::reoptimize_plan(&c.changed, &c.prior, None, &whole);
         failures.extend(
             validation_failures(&c.changed, &plan)
                 .into_iter()
@@ -310,7 +313,7 @@ fn small_weeks_are_re_solved_whole_by_default() {
             ));
         }
     }
-    assert_none(&failures, "default re-optimisations of small weeks");
+    assert_none(&failures, "whole-week re-optimisations of small weeks");
 }
 
 /// ami-eure-week seed 1, its prior plan solved in at most 20 s.

@@ -28,6 +28,11 @@ pub struct ReoptimizeArgs {
     /// HiGHS threads.
     #[arg(long)]
     pub threads: Option<u32>,
+    /// Solve the whole week again instead of the neighbourhood of the change: level 1 over
+    /// the whole week, where an appointment may move for a gain of any class (minutes on a
+    /// large week)
+    #[arg(long)]
+    pub whole_week: bool,
 }
 
 /// Runs `reoptimize`.
@@ -38,6 +43,7 @@ pub fn run(args: ReoptimizeArgs) -> anyhow::Result<ExitCode> {
     let options = SolveOptions {
         time_limit_seconds: args.time_limit,
         threads: args.threads,
+        reopt_whole_week: args.whole_week,
         ..SolveOptions::default()
     };
     let (new_plan, diff) = plan::reoptimize_plan(&instance, &previous, freeze, &options);

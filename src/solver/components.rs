@@ -364,7 +364,7 @@ fn component_options(
         neighbourhood_above_columns: options.neighbourhood_above_columns,
         decompose: Some(false),
         min_ratio_moot: Some(moot.clone()),
-        reopt_neighbourhood_above_pairs: options.reopt_neighbourhood_above_pairs,
+        reopt_whole_week: options.reopt_whole_week,
     }
 }
 

@@ -64,11 +64,9 @@ pub struct SolveOptions {
     /// search keeps the optimum.
     pub neighbourhood_above_columns: Option<usize>,
     /// A re-optimisation solves only the neighbourhood of the change
-    /// ([`reopt::Neighbourhood`]) when the week has more compatible (request, vacation)
-    /// pairs than this, and the whole week again below; `None` for the default
-    /// ([`reopt::WHOLE_WEEK_UP_TO_PAIRS`]). Tests set 0 to check the neighbourhood on small
-    /// weeks.
-    pub reopt_neighbourhood_above_pairs: Option<usize>,
+    /// ([`reopt::Neighbourhood`]); true solves the whole week again (level 1 over the whole
+    /// week, where an appointment may move for a gain of any class; minutes on a large week).
+    pub reopt_whole_week: bool,
     /// Solve independent components separately and in parallel ([`components`]); `None`
     /// for the default (true). Tests set false to compare with the undecomposed solve.
     pub decompose: Option<bool>,
@@ -218,10 +216,7 @@ fn solve_with(
     // explains the requests left out.
     let reopt = prior.map(|p| {
         let kept = reopt::start_placements(instance, &compat, p);
-        let whole = compat.pairs()
-            <= options
-                .reopt_neighbourhood_above_pairs
-                .unwrap_or(reopt::WHOLE_WEEK_UP_TO_PAIRS);
+        let whole = options.reopt_whole_week;
         let near = reopt::neighbourhood(instance, &compat, p, &kept, whole);
         tracing::info!(
             free_requests = near.free_requests,

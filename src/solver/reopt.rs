@@ -176,16 +176,9 @@ pub struct Neighbourhood {
     pub free_requests: usize,
     /// Open vacations.
     pub open_vacations: usize,
-    /// The whole week is open (a small week, re-solved exactly).
+    /// The whole week is open (`SolveOptions::reopt_whole_week`).
     pub whole: bool,
 }
-
-/// Weeks with at most this many compatible (request, vacation) pairs are re-optimised
-/// whole: level 1 over the whole week is then cheap, and exact where the neighbourhood is
-/// not (an appointment of the open vacations may only move to a vacation with room left,
-/// not displace a lower class elsewhere in turn). On the small preset (about 300 pairs)
-/// the neighbourhood alone misses two placements of a high class that the whole week finds.
-pub const WHOLE_WEEK_UP_TO_PAIRS: usize = 5_000;
 
 /// Computes the neighbourhood of a change from the prior appointments that still fit
 /// (`kept`, from [`start_placements`]); `whole`: the whole week is open, only the frozen
