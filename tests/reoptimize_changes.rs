@@ -4,7 +4,10 @@
 //! is checked against the neighbourhood's rule from the outside: an appointment that is not
 //! kept exactly was of a lower class than a touched request that could use its vacation.
 
+mod common;
+
 use chrono::{Duration, NaiveDate};
+use common::reopt_checks::minutes;
 use convoplan::generate::{generate, Preset};
 use convoplan::model::Instance;
 use convoplan::plan;
@@ -327,9 +330,4 @@ fn a_closed_room_moves_its_appointments_and_only_lower_classes_for_them() {
             .collect();
         assert_gave_way_to_a_higher_class(&inst, &changed_prior, &touched, seed);
     }
-}
-
-fn minutes(hhmm: &str) -> u32 {
-    let (h, m) = hhmm.split_once(':').expect("HH:MM");
-    h.parse::<u32>().expect("hours") * 60 + m.parse::<u32>().expect("minutes")
 }

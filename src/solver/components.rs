@@ -37,7 +37,7 @@ use crate::model::{Indexes, Instance};
 use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 /// Requests and vacations of one independent part of an instance.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -278,13 +278,7 @@ pub(super) fn solve(
     parts: Vec<Component>,
     started: Instant,
 ) -> Solution {
-    let limit = options
-        .time_limit_seconds
-        .map_or(instance.settings.time_limit_seconds, |t| {
-            t.min(instance.settings.time_limit_seconds)
-        })
-        .max(0.0);
-    let deadline = started + Duration::from_secs_f64(limit);
+    let deadline = super::deadline_of(instance, options, started);
     let n = parts.len();
     let cores = std::thread::available_parallelism().map_or(1, |c| c.get());
     let workers = n.min(cores).max(1);

@@ -201,13 +201,7 @@ fn solve_with(
     known: Option<(Instant, compat::Compatibility)>,
 ) -> Solution {
     let (started, known_compat) = known.map_or((Instant::now(), None), |(t, c)| (t, Some(c)));
-    let limit = options
-        .time_limit_seconds
-        .map_or(instance.settings.time_limit_seconds, |t| {
-            t.min(instance.settings.time_limit_seconds)
-        })
-        .max(0.0);
-    let deadline = started + Duration::from_secs_f64(limit);
+    let deadline = deadline_of(instance, options, started);
     let threads = options.threads.unwrap_or(instance.settings.threads);
     let compat = known_compat.unwrap_or_else(|| compat::compute(instance));
 
@@ -346,6 +340,22 @@ fn solve_with(
         started,
         pins.as_deref(),
     )
+}
+
+/// When a solve started at `started` must end: the smaller of the caller's and the
+/// policy's limits.
+pub(crate) fn deadline_of(
+    instance: &Instance,
+    options: &SolveOptions,
+    started: Instant,
+) -> Instant {
+    let limit = options
+        .time_limit_seconds
+        .map_or(instance.settings.time_limit_seconds, |t| {
+            t.min(instance.settings.time_limit_seconds)
+        })
+        .max(0.0);
+    started + Duration::from_secs_f64(limit)
 }
 
 /// The greedy plan as a column vector of the base model (the MIP start of the first stage).

@@ -96,46 +96,21 @@ pub fn sequence_pinned(
             // First fit in company order (workers of a company side by side); when that
             // leaves one out, the longest first, each in the tightest gap that holds it
             // (gaps are bins: minutes that fit may still not fit this way round).
-            let first_fit = || -> Option<Vec<Assignment>> {
+            // Each of `order` in the first gap that holds it or, `tightest`, the smallest.
+            let fit = |order: &[&Placement], tightest: bool| -> Option<Vec<Assignment>> {
                 let mut busy = busy.clone();
-                let mut out = Vec::new();
-                for p in &loose {
-                    let d = minutes(p);
-                    busy.sort_unstable();
-                    let mut t = vac.start;
-                    let mut slot = None;
-                    for &(a, b) in busy.iter().chain(std::iter::once(&(vac.end, vac.end))) {
-                        if t + d <= a {
-                            slot = Some(t);
-                            break;
-                        }
-                        t = t.max(b);
-                    }
-                    let start = slot?;
-                    busy.push((start, start + d));
-                    out.push(Assignment {
-                        request: p.request,
-                        vacation: v,
-                        mode: p.mode,
-                        start,
-                        end: start + d,
-                    });
-                }
-                Some(out)
-            };
-            let best_fit = || -> Option<Vec<Assignment>> {
-                let mut busy = busy.clone();
-                let mut order = loose.clone();
-                order.sort_by_key(|p| std::cmp::Reverse(minutes(p)));
-                let mut out = Vec::new();
+                let mut out = Vec::with_capacity(order.len());
                 for p in order {
                     let d = minutes(p);
                     busy.sort_unstable();
                     let mut t = vac.start;
                     let mut best: Option<(u32, u32)> = None; // (gap length, start)
                     for &(a, b) in busy.iter().chain(std::iter::once(&(vac.end, vac.end))) {
-                        if t + d <= a && best.is_none_or(|(len, _)| a - t < len) {
+                        if t + d <= a && best.is_none_or(|(len, _)| tightest && a - t < len) {
                             best = Some((a - t, t));
+                            if !tightest {
+                                break;
+                            }
                         }
                         t = t.max(b);
                     }
@@ -151,7 +126,9 @@ pub fn sequence_pinned(
                 }
                 Some(out)
             };
-            timed.extend(first_fit().or_else(best_fit)?);
+            let mut longest_first = loose.clone();
+            longest_first.sort_by_key(|p| std::cmp::Reverse(minutes(p)));
+            timed.extend(fit(&loose, false).or_else(|| fit(&longest_first, true))?);
             Some(timed)
         };
         // Every pin held; else release as few unfrozen pins as possible (one, then two),
