@@ -428,11 +428,7 @@ fn merge_reports(reports: &[Option<Report>], started: Instant) -> Report {
         .iter()
         .map(|name| merge_stage(name, &by_name[name], incomplete))
         .collect();
-    let gap = stages
-        .iter()
-        .map(|s| s.gap)
-        .filter(|g| g.is_finite())
-        .fold(0.0, f64::max);
+    let gap = super::headline_gap(&stages);
     Report {
         status,
         level1_optimal: !incomplete && all.iter().all(|r| r.level1_optimal),

@@ -137,7 +137,8 @@ pub struct Report {
     pub constraints: u64,
     /// Independent components.
     pub components: u32,
-    /// Largest relative gap over the stages.
+    /// Relative gap of the plan ([`headline_gap`]): of its first unproven stage, or the
+    /// largest within the tolerances when every stage is proven.
     pub gap: f64,
     /// Re-optimisation only: what was solved again.
     pub reopt_scope: Option<ReoptScope>,
@@ -324,12 +325,7 @@ fn solve_with(
     } else {
         Status::Optimal
     };
-    report.gap = run
-        .reports
-        .iter()
-        .map(|s| s.gap)
-        .filter(|g| g.is_finite())
-        .fold(0.0, f64::max);
+    report.gap = headline_gap(&run.reports);
     report.stages = std::mem::take(&mut run.reports);
     finish(
         instance,
@@ -340,6 +336,28 @@ fn solve_with(
         started,
         pins.as_deref(),
     )
+}
+
+/// The gap a planner reads for a whole plan. The stages are in lexicographic order, so the
+/// first one a time limit stopped is where the plan may first fall short of the optimum, and
+/// its gap is the one that matters: later stages were solved (or skipped) under its count.
+/// The largest gap over all stages read 182 on ciamt-week (a class of 2 after the marginal
+/// one, against a bound of 367) where the marginal class's own gap is 0.11. With every
+/// stage proven, the largest gap left within the policy's tolerances.
+pub fn headline_gap(stages: &[StageReport]) -> f64 {
+    let finite = |s: &&StageReport| s.gap.is_finite();
+    match stages
+        .iter()
+        .filter(finite)
+        .find(|s| s.status == "time_limit")
+    {
+        Some(first) => first.gap,
+        None => stages
+            .iter()
+            .filter(finite)
+            .map(|s| s.gap)
+            .fold(0.0, f64::max),
+    }
 }
 
 /// When a solve started at `started` must end: the smaller of the caller's and the
@@ -528,5 +546,47 @@ fn dump_columns(instance: &Instance, milp: &Milp) {
     let path = std::path::Path::new(&dir).join("columns.tsv");
     if let Err(e) = std::fs::write(&path, out) {
         tracing::warn!(error = %e, "columns not written");
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn stage(name: &str, status: &str, gap: f64) -> StageReport {
+        StageReport {
+            name: name.to_string(),
+            objective: 0.0,
+            bound: 0.0,
+            gap,
+            seconds: 0.0,
+            status: status.to_string(),
+            lp_bound: None,
+        }
+    }
+
+    #[test]
+    fn the_plan_gap_is_that_of_its_first_unproven_stage() {
+        let stages = vec![
+            stage("L1 tier 1 overdue", "bound", 0.0),
+            stage("L1 tier 6 due in horizon", "optimal", 0.004),
+            stage(
+                "L1 tier 14 due later LP neighbourhood",
+                "heuristic",
+                f64::NAN,
+            ),
+            stage("L1 tier 14 due later", "time_limit", 0.11),
+            stage("L1 tier 15 overdue", "time_limit", 182.0),
+            stage("L1 tier 15 due later", "skipped", f64::NAN),
+        ];
+        assert_eq!(headline_gap(&stages), 0.11);
+        // Every stage proven: the largest gap left within the tolerances.
+        let proven = vec![
+            stage("L1 tier 1 overdue", "bound", 0.0),
+            stage("L3 lateness", "optimal", 1e-5),
+            stage("L4 quality", "optimal", 2e-4),
+        ];
+        assert_eq!(headline_gap(&proven), 2e-4);
+        assert_eq!(headline_gap(&[]), 0.0);
     }
 }
