@@ -78,8 +78,9 @@ fn solver_matches_exhaustive_search_on_micro_instances() {
     matches_exhaustive_search(0..SEEDS, &SolveOptions::default());
 }
 
-/// The LP-neighbourhood search that large models run before each level-1 MILP only ever
-/// improves the incumbent: forced on micro instances, the optimum is unchanged.
+/// The neighbourhood searches that large models run before each level-1 MILP (the LP's
+/// support, then half-day by half-day) only ever improve the incumbent: forced on micro
+/// instances, the optimum is unchanged.
 #[test]
 fn lp_neighbourhood_search_keeps_the_optimum_on_micro_instances() {
     let options = SolveOptions {
@@ -87,14 +88,22 @@ fn lp_neighbourhood_search_keeps_the_optimum_on_micro_instances() {
         ..Default::default()
     };
     // The LP relaxation closes most micro stages at once; the search runs on the others.
-    let searched = matches_exhaustive_search(0..SEEDS, &options);
+    let (searched, half_days) = matches_exhaustive_search(0..SEEDS, &options);
     assert!(searched >= 15, "the search ran on {searched} seeds only");
+    // The LP's support nearly always proves a micro stage; tests/neighbourhoods.rs runs the
+    // half-day search on small weeks.
+    assert!(half_days >= 1, "the half-day search never ran");
 }
 
-/// Checks every seed; returns on how many a level-1 stage searched the LP neighbourhood.
-fn matches_exhaustive_search(seeds: std::ops::Range<u64>, options: &SolveOptions) -> usize {
+/// Checks every seed; returns on how many a level-1 stage searched the LP neighbourhood, and
+/// on how many it went on half-day by half-day.
+fn matches_exhaustive_search(
+    seeds: std::ops::Range<u64>,
+    options: &SolveOptions,
+) -> (usize, usize) {
     let mut failures = Vec::new();
     let mut searched = 0;
+    let mut half_days = 0;
     let count = seeds.end - seeds.start;
     for seed in seeds {
         let inst = micro_instance(seed);
@@ -106,6 +115,12 @@ fn matches_exhaustive_search(seeds: std::ops::Range<u64>, options: &SolveOptions
                 .stages
                 .iter()
                 .any(|s| s.name.ends_with("LP neighbourhood")),
+        );
+        half_days += usize::from(
+            report
+                .stages
+                .iter()
+                .any(|s| s.name.ends_with("half-day search")),
         );
         let violations = plan::validate(&inst, &plan);
         assert!(
@@ -143,7 +158,7 @@ fn matches_exhaustive_search(seeds: std::ops::Range<u64>, options: &SolveOptions
         failures.len(),
         failures.join("\n")
     );
-    searched
+    (searched, half_days)
 }
 
 #[test]

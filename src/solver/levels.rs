@@ -8,6 +8,7 @@ use super::compat::Compatibility;
 use super::greedy::{self, Placements};
 use super::highs_ext::HighsCallError;
 use super::milp::Milp;
+use super::neighbourhoods;
 use super::repair;
 use super::stages::{Gaps, Runner, StageStatus};
 use crate::model::{Instance, Mode, Urgency};
@@ -136,8 +137,20 @@ pub fn level1(
                 Some((lp, _)) if proves(lp, current) => run.close(&name, current, "lp bound"),
                 lp => {
                     run.cap((run.left() * STAGE_SHARE).min(run.until_share(LEVEL1_SHARE)));
-                    if let Some((_, point)) = lp.as_ref().filter(|(_, p)| !p.is_empty()) {
-                        lp_neighbourhood(milp, run, &name, &terms, &all[..=c], point)?;
+                    if let Some((lp, point)) = lp.as_ref().filter(|(_, p)| !p.is_empty()) {
+                        neighbourhoods::lp_support(milp, run, &name, &terms, &all[..=c], point)?;
+                        if !proves(*lp, run.value(&terms)) {
+                            let done = |reached| proves(*lp, reached);
+                            neighbourhoods::half_days(
+                                instance,
+                                milp,
+                                run,
+                                &name,
+                                &terms,
+                                &all[..=c],
+                                done,
+                            )?;
+                        }
                     }
                     let reached = run.value(&terms);
                     let result = match lp {
@@ -177,48 +190,6 @@ const STAGE_SHARE: f64 = 0.6;
 /// ciamt-week the level-2 stage of the marginal class used the 30 % and improved nothing,
 /// while lower classes stayed far from their LP bounds; level 1 comes first.
 const LEVEL1_SHARE: f64 = 0.9;
-
-/// Improves the incumbent of a level-1 stage with a MILP over the assignment columns that
-/// the LP relaxation's optimum uses or the incumbent holds (a few thousand of the hundreds
-/// of thousands): on ciamt-week's marginal class it finds in a minute what the full
-/// MILP does not reach in forty (the LP is nearly integral there, the full model's LP is
-/// slow).
-fn lp_neighbourhood(
-    milp: &Milp,
-    run: &mut Runner,
-    name: &str,
-    terms: &[(usize, f64)],
-    classes: &[Vec<usize>],
-    point: &[f64],
-) -> Result<(), HighsCallError> {
-    let off: Vec<usize> = classes
-        .iter()
-        .flatten()
-        .copied()
-        .filter(|&i| {
-            i < milp.x.len() && point.get(i).is_some_and(|&v| v < 1e-6) && run.sol[i] < 0.5
-        })
-        .collect();
-    let before = run.value(terms);
-    // The whole stage budget: the full MILP after it only gets what a finished search
-    // leaves, since its root LP alone can take longer than the budget.
-    let seconds = run.end_in();
-    run.restricted(
-        &format!("{name} LP neighbourhood"),
-        Sense::Maximise,
-        terms,
-        &off,
-        seconds,
-    )?;
-    tracing::debug!(
-        stage = name,
-        columns = milp.x.len() - off.len(),
-        before,
-        after = run.value(terms),
-        "LP neighbourhood searched"
-    );
-    Ok(())
-}
 
 /// Extends the incumbent with requests of class `c`, greedily then along augmenting paths
 /// (only base columns exist during level 1).

@@ -8,6 +8,7 @@ pub mod greedy;
 mod highs_ext;
 pub mod levels;
 pub mod milp;
+pub mod neighbourhoods;
 pub mod reopt;
 pub mod repair;
 pub mod rooms;
