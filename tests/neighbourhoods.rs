@@ -1,7 +1,7 @@
-//! The neighbourhood searches of large models (the LP's support, then half-day by half-day)
-//! only ever improve a level-1 incumbent. Forced on generated small weeks, where the plain
-//! solve proves every class, they reach the same per-class counts and valid plans; and the
-//! half-day search does run there.
+//! The neighbourhood searches of large models (the LP's support, then part by part of the
+//! week: half-days, teams) only ever improve a level-1 incumbent. Forced on generated small
+//! weeks, where the plain solve proves every class, they reach the same per-class counts and
+//! valid plans; and the local search does run there.
 
 mod common;
 
@@ -17,7 +17,7 @@ fn forced_neighbourhood_searches_keep_the_proven_counts_on_small_weeks() {
         neighbourhood_above_columns: Some(0),
         ..Default::default()
     };
-    let mut half_days = 0;
+    let mut local = 0;
     for seed in 1..=12 {
         let inst = Instance::from_proto(&generate(Preset::Small, seed)).expect("valid instance");
         let plain = plan::solve_plan(&inst, &SolveOptions::default());
@@ -39,10 +39,10 @@ fn forced_neighbourhood_searches_keep_the_proven_counts_on_small_weeks() {
         let ran = report
             .stages
             .iter()
-            .filter(|s| s.name.ends_with("half-day search"))
+            .filter(|s| s.name.ends_with("local search"))
             .count();
-        eprintln!("seed {seed}: {ran} half-day searches");
-        half_days += ran;
+        eprintln!("seed {seed}: {ran} local searches");
+        local += ran;
     }
-    assert!(half_days >= 3, "the half-day search ran {half_days} times");
+    assert!(local >= 3, "the local search ran {local} times");
 }

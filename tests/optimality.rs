@@ -79,7 +79,7 @@ fn solver_matches_exhaustive_search_on_micro_instances() {
 }
 
 /// The neighbourhood searches that large models run before each level-1 MILP (the LP's
-/// support, then half-day by half-day) only ever improve the incumbent: forced on micro
+/// support, then part by part of the week) only ever improve the incumbent: forced on micro
 /// instances, the optimum is unchanged.
 #[test]
 fn lp_neighbourhood_search_keeps_the_optimum_on_micro_instances() {
@@ -88,22 +88,22 @@ fn lp_neighbourhood_search_keeps_the_optimum_on_micro_instances() {
         ..Default::default()
     };
     // The LP relaxation closes most micro stages at once; the search runs on the others.
-    let (searched, half_days) = matches_exhaustive_search(0..SEEDS, &options);
+    let (searched, local) = matches_exhaustive_search(0..SEEDS, &options);
     assert!(searched >= 15, "the search ran on {searched} seeds only");
     // The LP's support nearly always proves a micro stage; tests/neighbourhoods.rs runs the
-    // half-day search on small weeks.
-    assert!(half_days >= 1, "the half-day search never ran");
+    // local search on small weeks.
+    assert!(local >= 1, "the local search never ran");
 }
 
 /// Checks every seed; returns on how many a level-1 stage searched the LP neighbourhood, and
-/// on how many it went on half-day by half-day.
+/// on how many it went on part by part of the week.
 fn matches_exhaustive_search(
     seeds: std::ops::Range<u64>,
     options: &SolveOptions,
 ) -> (usize, usize) {
     let mut failures = Vec::new();
     let mut searched = 0;
-    let mut half_days = 0;
+    let mut local = 0;
     let count = seeds.end - seeds.start;
     for seed in seeds {
         let inst = micro_instance(seed);
@@ -116,11 +116,11 @@ fn matches_exhaustive_search(
                 .iter()
                 .any(|s| s.name.ends_with("LP neighbourhood")),
         );
-        half_days += usize::from(
+        local += usize::from(
             report
                 .stages
                 .iter()
-                .any(|s| s.name.ends_with("half-day search")),
+                .any(|s| s.name.ends_with("local search")),
         );
         let violations = plan::validate(&inst, &plan);
         assert!(
@@ -158,7 +158,7 @@ fn matches_exhaustive_search(
         failures.len(),
         failures.join("\n")
     );
-    (searched, half_days)
+    (searched, local)
 }
 
 #[test]

@@ -141,7 +141,7 @@ pub fn level1(
                         neighbourhoods::lp_support(milp, run, &name, &terms, &all[..=c], point)?;
                         if !proves(*lp, run.value(&terms)) {
                             let done = |reached| proves(*lp, reached);
-                            neighbourhoods::half_days(
+                            neighbourhoods::local_search(
                                 instance,
                                 milp,
                                 run,

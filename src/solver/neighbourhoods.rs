@@ -7,14 +7,14 @@
 use super::highs_ext::HighsCallError;
 use super::milp::Milp;
 use super::stages::Runner;
-use crate::model::{HalfDay, Instance};
+use crate::model::Instance;
 use highs::Sense;
-use std::collections::BTreeMap;
 
-/// Time one half-day's MILP may take. On ciamt-week's marginal class about half of them
-/// finish within it; the others have found their improvement well before (highspy on the
-/// dumped stage model: 422 → 448 over one sweep of ten half-days at 20 s each).
-const HALF_DAY_SECONDS: f64 = 15.0;
+/// Time one part's MILP may take. On ciamt-week's marginal class about half of the half-days
+/// finish within it and the others have found their improvement well before (highspy on
+/// the dumped stage model: 422 → 448 over one sweep of ten half-days at 20 s each); most
+/// teams take about a second (then 450 → 457 over one sweep of the 26 teams).
+const PART_SECONDS: f64 = 15.0;
 
 /// Improves the incumbent of a level-1 stage with a MILP over the assignment columns that
 /// the LP relaxation's optimum uses or the incumbent holds (a few thousand of the hundreds
@@ -58,14 +58,16 @@ pub fn lp_support(
     Ok(())
 }
 
-/// Improves the incumbent half-day by half-day: each MILP frees every assignment of the
-/// stage's classes into the vacations of one half-day, and holds every other request where
-/// the incumbent has it (a request placed on another day may still move into this one).
-/// The LP support above cannot trade a request's place on Monday for one on Thursday when
-/// neither is in the LP's support; here each half-day is re-packed whole. Sweeps over the
-/// week until one gains nothing, `done` says the incumbent is proven, or the stage's budget
-/// ends. Recorded as one heuristic stage.
-pub fn half_days(
+/// Improves the incumbent part by part of the week: each MILP frees every assignment of the
+/// stage's classes into the vacations of one part, and holds every other request where the
+/// incumbent has it (a request placed elsewhere may still move into the part). The parts
+/// are the half-days, then the teams (a team's vacations over the week): the LP support
+/// above cannot trade a request's place on Monday for one on Thursday when neither is in
+/// the LP's support, and each half-day is re-packed whole here; once the half-days gain
+/// nothing, a team's week often still does, and the other way round. Sweeps until a round
+/// of both gains nothing, `done` says the incumbent is proven, or the stage's budget ends.
+/// Recorded as one heuristic stage.
+pub fn local_search(
     instance: &Instance,
     milp: &Milp,
     run: &mut Runner,
@@ -74,44 +76,61 @@ pub fn half_days(
     classes: &[Vec<usize>],
     done: impl Fn(f64) -> bool,
 ) -> Result<(), HighsCallError> {
-    let mut slots: BTreeMap<(i64, HalfDay), Vec<usize>> = BTreeMap::new();
-    for &i in classes.iter().flatten() {
-        if let Some(col) = milp.x.get(i) {
-            let v = &instance.vacations[col.vacation];
-            slots.entry((v.day, v.half_day())).or_default().push(i);
-        }
-    }
+    let cols: Vec<usize> = classes
+        .iter()
+        .flatten()
+        .copied()
+        .filter(|&i| i < milp.x.len())
+        .collect();
+    let partitions = [
+        partition(&cols, |i| {
+            let v = &instance.vacations[milp.x[i].vacation];
+            (v.day, v.half_day())
+        }),
+        partition(&cols, |i| {
+            let p = &instance.professionals[instance.vacations[milp.x[i].vacation].professional];
+            // Without teams, each professional's week.
+            if p.team_id.is_empty() {
+                p.id.as_str()
+            } else {
+                p.team_id.as_str()
+            }
+        }),
+    ];
     let first = run.reports.len();
     let before = run.value(terms);
-    let searched = format!("{name} half-day search");
-    'sweeps: loop {
-        let sweep_start = run.value(terms);
-        for (&(day, half), free) in &slots {
-            if done(run.value(terms)) || run.end_in() < 1.0 {
-                break 'sweeps;
+    let searched = format!("{name} local search");
+    'rounds: loop {
+        let round_start = run.value(terms);
+        for (kind, part_of) in partitions.iter().enumerate() {
+            let parts = part_of.iter().max().map_or(0, |&p| p + 1);
+            for part in 0..parts {
+                if done(run.value(terms)) || run.end_in() < 1.0 {
+                    break 'rounds;
+                }
+                let off: Vec<usize> = cols
+                    .iter()
+                    .zip(part_of)
+                    .filter(|&(&i, &p)| p != part && run.sol[i] < 0.5)
+                    .map(|(&i, _)| i)
+                    .collect();
+                let seconds = PART_SECONDS.min(run.end_in());
+                run.restricted(&searched, Sense::Maximise, terms, &off, seconds)?;
+                tracing::debug!(
+                    stage = name,
+                    kind,
+                    part,
+                    columns = cols.len() - off.len(),
+                    reached = run.value(terms),
+                    "part of the week searched"
+                );
             }
-            let off: Vec<usize> = slots
-                .iter()
-                .filter(|(&key, _)| key != (day, half))
-                .flat_map(|(_, cols)| cols.iter().copied())
-                .filter(|&i| run.sol[i] < 0.5)
-                .collect();
-            let seconds = HALF_DAY_SECONDS.min(run.end_in());
-            run.restricted(&searched, Sense::Maximise, terms, &off, seconds)?;
-            tracing::debug!(
-                stage = name,
-                day,
-                ?half,
-                columns = free.len(),
-                reached = run.value(terms),
-                "half-day searched"
-            );
         }
-        if run.value(terms) < sweep_start + 0.5 {
+        if run.value(terms) < round_start + 0.5 {
             break;
         }
     }
-    // One report for the whole search, its seconds those of every half-day's MILP.
+    // One report for the whole search, its seconds those of every part's MILP.
     if run.reports.len() > first {
         let seconds = run.reports[first..].iter().map(|r| r.seconds).sum();
         let objective = run.value(terms);
@@ -124,7 +143,18 @@ pub fn half_days(
         stage = name,
         before,
         after = run.value(terms),
-        "half-days searched"
+        "local search done"
     );
     Ok(())
+}
+
+/// The part (numbered from 0 in key order) of each column of `cols`.
+fn partition<K: Ord>(cols: &[usize], key: impl Fn(usize) -> K) -> Vec<usize> {
+    let keys: Vec<K> = cols.iter().map(|&i| key(i)).collect();
+    let mut sorted: Vec<&K> = keys.iter().collect();
+    sorted.sort();
+    sorted.dedup();
+    keys.iter()
+        .map(|k| sorted.binary_search(&k).unwrap_or(0))
+        .collect()
 }
