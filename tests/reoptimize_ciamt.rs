@@ -246,3 +246,48 @@ fn ciamt_absence_solves_the_neighbourhood_and_keeps_what_it_holds() {
     );
     assert_no_failures(&failures, "changes outside the neighbourhood rule");
 }
+
+/// A centre manager's one-second limit: the neighbourhood's stages take milliseconds, so
+/// the re-plan either proves level 1 (then with the same class counts as the 60 s one) or
+/// spends its second trying. It once skipped every MILP stage with under a second left,
+/// i.e. all of them, and returned a worse plan in half a second.
+#[test]
+fn ciamt_absence_with_a_one_second_limit_uses_its_second() {
+    let f = fixture();
+    let (plan, _) = plan::reoptimize_plan(
+        &f.changed,
+        &f.prior,
+        None,
+        &SolveOptions {
+            time_limit_seconds: Some(1.0),
+            ..Default::default()
+        },
+    );
+    assert_valid(&f.changed, &plan, "one-second re-plan");
+    let report = plan.solver_report.clone().unwrap_or_default();
+    eprintln!("one-second re-plan: {}", report_summary(&plan));
+    if report.level1_optimal {
+        let counts = |p: &proto::Plan| {
+            plan::score(&f.changed, p)
+                .classes
+                .iter()
+                .map(|c| c.scheduled)
+                .collect::<Vec<_>>()
+        };
+        let full = after_absence();
+        if full
+            .plan
+            .solver_report
+            .as_ref()
+            .is_some_and(|r| r.level1_optimal)
+        {
+            assert_eq!(counts(&plan), counts(&full.plan));
+        }
+    } else {
+        assert!(
+            report.seconds >= 0.9,
+            "level 1 left unproven after {:.2} s of a 1 s limit: {report:?}",
+            report.seconds
+        );
+    }
+}

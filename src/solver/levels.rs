@@ -157,7 +157,7 @@ pub fn level1(
                         Some((lp, _)) if proves(lp, reached) => {
                             run.close(&name, reached, "lp bound")
                         }
-                        Some((lp, _)) if run.end_in() < 1.0 => run.spent(&name, reached, lp),
+                        Some((lp, _)) if run.too_short() => run.spent(&name, reached, lp),
                         _ => run.optimise(&name, Sense::Maximise, &terms, Gaps::INTEGER)?,
                     };
                     run.uncap();
