@@ -22,15 +22,9 @@ pub fn greedy_plan(instance: &Instance) -> proto::Plan {
         assignments: solver::sequence::sequence(instance, &placements.placed),
         rooms: placements.rooms,
         report: solver::Report {
-            status: Status::Trivial,
-            level1_optimal: false,
-            stages: Vec::new(),
             seconds: started.elapsed().as_secs_f64(),
-            variables: 0,
-            constraints: 0,
             components: 0,
-            gap: f64::NAN,
-            reopt_scope: None,
+            ..solver::Report::unsolved(Status::Trivial)
         },
         compat,
     };

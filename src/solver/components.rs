@@ -249,17 +249,7 @@ fn greedy_only(sub: &Instance) -> Solution {
     let started = Instant::now();
     let compat = super::compat::compute(sub);
     let g = greedy::plan(sub, &compat);
-    let report = Report {
-        status: Status::TimeLimit,
-        level1_optimal: false,
-        stages: Vec::new(),
-        seconds: 0.0,
-        variables: 0,
-        constraints: 0,
-        components: 1,
-        gap: f64::NAN,
-        reopt_scope: None,
-    };
+    let report = Report::unsolved(Status::TimeLimit);
     finish(sub, compat, &g.placed, g.rooms, report, started, None)
 }
 

@@ -145,6 +145,24 @@ pub struct Report {
     pub reopt_scope: Option<ReoptScope>,
 }
 
+impl Report {
+    /// The report of a plan no MILP was run for (a greedy plan): `status`, level 1 not
+    /// proven, no stage, no model, one component, no gap.
+    pub fn unsolved(status: Status) -> Report {
+        Report {
+            status,
+            level1_optimal: false,
+            stages: Vec::new(),
+            seconds: 0.0,
+            variables: 0,
+            constraints: 0,
+            components: 1,
+            gap: f64::NAN,
+            reopt_scope: None,
+        }
+    }
+}
+
 /// What a re-optimisation solved again ([`reopt::Neighbourhood`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ReoptScope {
@@ -232,13 +250,7 @@ fn solve_with(
         None => greedy::plan(instance, &compat),
     };
     let mut report = Report {
-        status: Status::Trivial,
         level1_optimal: true,
-        stages: Vec::new(),
-        seconds: 0.0,
-        variables: 0,
-        constraints: 0,
-        components: 1,
         gap: 0.0,
         reopt_scope: reopt.as_ref().map(|(_, near)| ReoptScope {
             whole_week: near.whole,
@@ -246,6 +258,7 @@ fn solve_with(
             open_vacations: near.open_vacations as u32,
             held_appointments: near.held.iter().filter(|&&h| h).count() as u32,
         }),
+        ..Report::unsolved(Status::Trivial)
     };
     if model_compat.pairs() == 0 {
         report.seconds = started.elapsed().as_secs_f64();

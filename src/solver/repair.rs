@@ -397,17 +397,7 @@ mod tests {
             let solution = Solution {
                 assignments: sequence::sequence(&instance, &out.placed),
                 rooms: out.rooms.clone(),
-                report: Report {
-                    status: Status::TimeLimit,
-                    level1_optimal: false,
-                    stages: Vec::new(),
-                    seconds: 0.0,
-                    variables: 0,
-                    constraints: 0,
-                    components: 1,
-                    gap: 0.0,
-                    reopt_scope: None,
-                },
+                report: Report::unsolved(Status::TimeLimit),
                 compat: compat.clone(),
             };
             let plan = crate::plan::build_plan(&instance, &solution);
