@@ -105,7 +105,7 @@ pub fn local_search(
         for (kind, part_of) in partitions.iter().enumerate() {
             let parts = part_of.iter().max().map_or(0, |&p| p + 1);
             for part in 0..parts {
-                if done(run.value(terms)) || run.too_short() {
+                if done(run.value(terms)) || run.too_short() || run.stopped {
                     break 'rounds;
                 }
                 let off: Vec<usize> = cols
