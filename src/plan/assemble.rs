@@ -91,6 +91,20 @@ pub fn build_plan(instance: &Instance, solution: &Solution) -> proto::Plan {
     };
     plan.score = Some(score(instance, &plan));
     plan.kpis = Some(kpis(instance, &plan));
+    // The validator shares no code with the solver's rows: a plan it rejects is a solver
+    // bug (e.g. a stage closed by a bound on an incumbent that breaks a row), to be seen in
+    // the logs rather than sent out unnoticed. Ids only: they are pseudonymous.
+    let violations = super::validate(instance, &plan);
+    if let Some(first) = violations.first() {
+        tracing::error!(
+            violations = violations.len(),
+            rule = ?first.rule,
+            request = first.request_id,
+            vacation = first.vacation_id,
+            message = first.message,
+            "the plan breaks the model contract (a solver bug)"
+        );
+    }
     plan
 }
 
