@@ -110,18 +110,10 @@ fn matches_exhaustive_search(
         let plan = plan::solve_plan(&inst, options);
         let report = plan.solver_report.clone().unwrap_or_default();
         assert!(report.level1_optimal, "seed {seed}: {report:?}");
-        searched += usize::from(
-            report
-                .stages
-                .iter()
-                .any(|s| s.name.ends_with("LP neighbourhood")),
-        );
-        local += usize::from(
-            report
-                .stages
-                .iter()
-                .any(|s| s.name.ends_with("local search")),
-        );
+        let ran =
+            |search: &str| usize::from(report.stages.iter().any(|s| s.name.ends_with(search)));
+        searched += ran("LP neighbourhood");
+        local += ran("local search");
         let violations = plan::validate(&inst, &plan);
         assert!(
             violations.is_empty(),
