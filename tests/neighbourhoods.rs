@@ -1,7 +1,7 @@
-//! The neighbourhood searches of large models (the LP's support, then part by part of the
-//! week: half-days, teams) only ever improve a level-1 incumbent. Forced on generated small
-//! weeks, where the plain solve proves every class, they reach the same per-class counts and
-//! valid plans; and the local search does run there.
+//! The searches of large models (the LP dive over the vacations' patterns, the LP's support,
+//! then part by part of the week: half-days, teams) only ever improve a level-1 incumbent.
+//! Forced on generated small weeks, where the plain solve proves every class, they reach the
+//! same per-class counts and valid plans; and each of them does run there.
 
 mod common;
 
@@ -15,15 +15,37 @@ use convoplan::solver::SolveOptions;
 fn forced_neighbourhood_searches_keep_the_proven_counts_on_small_weeks() {
     let forced = SolveOptions {
         neighbourhood_above_columns: Some(0),
+        lp_dive: Some(false),
         ..Default::default()
     };
-    let mut local = 0;
+    let (local, _) = keeps_the_proven_counts(&forced, "local search");
+    assert!(local >= 3, "the local search ran {local} times");
+}
+
+/// The dive alone proves most of the stages it runs on, which then close on their LP bound
+/// with no search after it (14 of 21 on these weeks when written).
+#[test]
+fn forced_lp_dive_keeps_the_proven_counts_on_small_weeks() {
+    let forced = SolveOptions {
+        neighbourhood_above_columns: Some(0),
+        ..Default::default()
+    };
+    let (dives, proving) = keeps_the_proven_counts(&forced, "LP dive");
+    assert!(dives >= 6, "the dive ran {dives} times");
+    assert!(proving >= 10, "the dive proved {proving} stages of {dives}");
+}
+
+/// Solves 12 small weeks plainly and with `forced`; checks the same per-class counts, proven,
+/// and valid plans. Returns how many stages named `... <search>` ran, and after how many of
+/// them their level-1 stage closed on its LP bound at once.
+fn keeps_the_proven_counts(forced: &SolveOptions, search: &str) -> (usize, usize) {
+    let (mut count, mut proved) = (0, 0);
     for seed in 1..=12 {
         let inst = Instance::from_proto(&generate(Preset::Small, seed)).expect("valid instance");
         let plain = plan::solve_plan(&inst, &SolveOptions::default());
         let report = plain.solver_report.clone().unwrap_or_default();
         assert!(report.level1_optimal, "seed {seed}: plain solve unproven");
-        let searched = plan::solve_plan(&inst, &forced);
+        let searched = plan::solve_plan(&inst, forced);
         let violations = plan::validate(&inst, &searched);
         assert!(violations.is_empty(), "seed {seed}: {violations:?}");
         let report = searched.solver_report.clone().unwrap_or_default();
@@ -39,10 +61,17 @@ fn forced_neighbourhood_searches_keep_the_proven_counts_on_small_weeks() {
         let ran = report
             .stages
             .iter()
-            .filter(|s| s.name.ends_with("local search"))
+            .filter(|s| s.name.ends_with(search))
             .count();
-        eprintln!("seed {seed}: {ran} local searches");
-        local += ran;
+        // Searches after which their stage closed on its LP bound at once.
+        let proving = report
+            .stages
+            .windows(2)
+            .filter(|w| w[0].name.ends_with(search) && w[1].status == "lp bound")
+            .count();
+        eprintln!("seed {seed}: {ran} × {search}, {proving} proving");
+        count += ran;
+        proved += proving;
     }
-    assert!(local >= 3, "the local search ran {local} times");
+    (count, proved)
 }

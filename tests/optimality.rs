@@ -85,25 +85,47 @@ fn solver_matches_exhaustive_search_on_micro_instances() {
 fn lp_neighbourhood_search_keeps_the_optimum_on_micro_instances() {
     let options = SolveOptions {
         neighbourhood_above_columns: Some(0),
+        lp_dive: Some(false),
         ..Default::default()
     };
     // The LP relaxation closes most micro stages at once; the search runs on the others.
-    let (searched, local) = matches_exhaustive_search(0..SEEDS, &options);
-    assert!(searched >= 15, "the search ran on {searched} seeds only");
+    let ran = matches_exhaustive_search(0..SEEDS, &options);
+    assert!(
+        ran.support >= 15,
+        "the search ran on {} seeds only",
+        ran.support
+    );
     // The LP's support nearly always proves a micro stage; tests/neighbourhoods.rs runs the
     // local search on small weeks.
-    assert!(local >= 1, "the local search never ran");
+    assert!(ran.local >= 1, "the local search never ran");
 }
 
-/// Checks every seed; returns on how many a level-1 stage searched the LP neighbourhood, and
-/// on how many it went on part by part of the week.
-fn matches_exhaustive_search(
-    seeds: std::ops::Range<u64>,
-    options: &SolveOptions,
-) -> (usize, usize) {
+/// The LP dive over the vacations' patterns (solver/dive.rs), which large models run first,
+/// only ever improves the incumbent either: forced on micro instances, the optimum is
+/// unchanged. It runs where the LP does not prove the greedy incumbent at once.
+#[test]
+fn lp_dive_keeps_the_optimum_on_micro_instances() {
+    let options = SolveOptions {
+        neighbourhood_above_columns: Some(0),
+        ..Default::default()
+    };
+    let ran = matches_exhaustive_search(0..SEEDS, &options);
+    assert!(ran.dive >= 15, "the dive ran on {} seeds only", ran.dive);
+}
+
+/// On how many seeds each search of large level-1 stages ran.
+#[derive(Debug, Default)]
+struct Searches {
+    dive: usize,
+    support: usize,
+    local: usize,
+}
+
+/// Checks every seed; returns on how many a level-1 stage dived on the LP, searched the LP
+/// neighbourhood, and went on part by part of the week.
+fn matches_exhaustive_search(seeds: std::ops::Range<u64>, options: &SolveOptions) -> Searches {
     let mut failures = Vec::new();
-    let mut searched = 0;
-    let mut local = 0;
+    let mut ran_on = Searches::default();
     let count = seeds.end - seeds.start;
     for seed in seeds {
         let inst = micro_instance(seed);
@@ -112,8 +134,9 @@ fn matches_exhaustive_search(
         assert!(report.level1_optimal, "seed {seed}: {report:?}");
         let ran =
             |search: &str| usize::from(report.stages.iter().any(|s| s.name.ends_with(search)));
-        searched += ran("LP neighbourhood");
-        local += ran("local search");
+        ran_on.dive += ran("LP dive");
+        ran_on.support += ran("LP neighbourhood");
+        ran_on.local += ran("local search");
         let violations = plan::validate(&inst, &plan);
         assert!(
             violations.is_empty(),
@@ -150,7 +173,7 @@ fn matches_exhaustive_search(
         failures.len(),
         failures.join("\n")
     );
-    (searched, local)
+    ran_on
 }
 
 #[test]

@@ -346,6 +346,7 @@ fn component_options(
         progress,
         cancel: options.cancel.clone(),
         neighbourhood_above_columns: options.neighbourhood_above_columns,
+        lp_dive: options.lp_dive,
         decompose: Some(false),
         min_ratio_moot: Some(moot.clone()),
         reopt_whole_week: options.reopt_whole_week,

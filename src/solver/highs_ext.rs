@@ -427,6 +427,179 @@ pub fn col_values(model: &mut highs::Model) -> Option<Vec<f64>> {
     (status >= 0).then_some(col_value)
 }
 
+/// A model's LP (integrality dropped), column-wise: what [`lp_of`] reads and [`pass_lp`]
+/// hands to another HiGHS instance.
+#[derive(Debug, Clone, Default)]
+pub struct Lp {
+    /// Objective costs.
+    pub col_cost: Vec<f64>,
+    /// Column lower bounds.
+    pub col_lower: Vec<f64>,
+    /// Column upper bounds.
+    pub col_upper: Vec<f64>,
+    /// Row lower bounds.
+    pub row_lower: Vec<f64>,
+    /// Row upper bounds.
+    pub row_upper: Vec<f64>,
+    /// Start of each column's entries in `a_index` / `a_value`, and the end.
+    pub a_start: Vec<c_int>,
+    /// Row of each entry.
+    pub a_index: Vec<c_int>,
+    /// Value of each entry.
+    pub a_value: Vec<f64>,
+}
+
+impl Lp {
+    /// Number of columns.
+    pub fn cols(&self) -> usize {
+        self.col_cost.len()
+    }
+
+    /// Largest violation of a row or column bound by `x` (0 when `x` is feasible).
+    pub fn violation(&self, x: &[f64]) -> f64 {
+        let mut activity = vec![0.0; self.row_lower.len()];
+        let mut worst: f64 = 0.0;
+        for (j, &v) in x.iter().enumerate().take(self.cols()) {
+            worst = worst.max(self.col_lower[j] - v).max(v - self.col_upper[j]);
+            if v != 0.0 {
+                let (a, b) = (self.a_start[j] as usize, self.a_start[j + 1] as usize);
+                for k in a..b {
+                    activity[self.a_index[k] as usize] += self.a_value[k] * v;
+                }
+            }
+        }
+        for (i, &a) in activity.iter().enumerate() {
+            worst = worst.max(self.row_lower[i] - a).max(a - self.row_upper[i]);
+        }
+        worst
+    }
+}
+
+/// The model's current LP: costs, bounds and rows as they stand (edits queued in the
+/// `highs` crate's batches must be flushed first).
+pub fn lp_of(model: &mut highs::Model) -> Result<Lp, HighsCallError> {
+    let ptr = model.as_mut_ptr();
+    // SAFETY: a valid HiGHS instance.
+    let (cols, rows, nz) = unsafe {
+        (
+            highs_sys::Highs_getNumCol(ptr),
+            highs_sys::Highs_getNumRow(ptr),
+            highs_sys::Highs_getNumNz(ptr),
+        )
+    };
+    let size = |n: c_int| usize::try_from(n).map_err(|_| HighsCallError("Highs_getLp"));
+    let (nc, nr, nn) = (size(cols)?, size(rows)?, size(nz)?);
+    let mut lp = Lp {
+        col_cost: vec![0.0; nc],
+        col_lower: vec![0.0; nc],
+        col_upper: vec![0.0; nc],
+        row_lower: vec![0.0; nr],
+        row_upper: vec![0.0; nr],
+        a_start: vec![0; nc + 1],
+        a_index: vec![0; nn],
+        a_value: vec![0.0; nn],
+    };
+    let mut integrality = vec![0 as c_int; nc];
+    let (mut c, mut r, mut n, mut sense, mut offset) = (0, 0, 0, 0, 0.0);
+    // SAFETY: every array has the size HiGHS reported for this model; 1 asks for the
+    // column-wise matrix.
+    let status = unsafe {
+        highs_sys::Highs_getLp(
+            ptr,
+            1,
+            &mut c,
+            &mut r,
+            &mut n,
+            &mut sense,
+            &mut offset,
+            lp.col_cost.as_mut_ptr(),
+            lp.col_lower.as_mut_ptr(),
+            lp.col_upper.as_mut_ptr(),
+            lp.row_lower.as_mut_ptr(),
+            lp.row_upper.as_mut_ptr(),
+            lp.a_start.as_mut_ptr(),
+            lp.a_index.as_mut_ptr(),
+            lp.a_value.as_mut_ptr(),
+            integrality.as_mut_ptr(),
+        )
+    };
+    check(status, "Highs_getLp")?;
+    lp.a_start[nc] = nz;
+    Ok(lp)
+}
+
+/// A new, quiet HiGHS instance holding `lp` (continuous) with `sense`.
+pub fn pass_lp(lp: &Lp, sense: highs::Sense) -> Result<highs::Model, HighsCallError> {
+    let mut model = highs::RowProblem::default().optimise(sense);
+    model.make_quiet();
+    let n = |len: usize| index(len, "Highs_passLp");
+    let hsense: c_int = match sense {
+        highs::Sense::Maximise => -1,
+        highs::Sense::Minimise => 1,
+    };
+    // SAFETY: the arrays have the sizes passed; 1 is the column-wise format.
+    let status = unsafe {
+        highs_sys::Highs_passLp(
+            model.as_mut_ptr(),
+            n(lp.cols())?,
+            n(lp.row_lower.len())?,
+            n(lp.a_index.len())?,
+            1,
+            hsense,
+            0.0,
+            lp.col_cost.as_ptr(),
+            lp.col_lower.as_ptr(),
+            lp.col_upper.as_ptr(),
+            lp.row_lower.as_ptr(),
+            lp.row_upper.as_ptr(),
+            lp.a_start.as_ptr(),
+            lp.a_index.as_ptr(),
+            lp.a_value.as_ptr(),
+        )
+    };
+    check(status, "Highs_passLp")?;
+    Ok(model)
+}
+
+/// A simplex basis: the status of every column and row.
+#[derive(Debug, Clone, Default)]
+pub struct Basis {
+    cols: Vec<c_int>,
+    rows: Vec<c_int>,
+}
+
+/// The model's current basis (after a simplex or crossover solve).
+pub fn basis(model: &mut highs::Model) -> Result<Basis, HighsCallError> {
+    let ptr = model.as_mut_ptr();
+    // SAFETY: a valid HiGHS instance.
+    let (cols, rows) = unsafe {
+        (
+            highs_sys::Highs_getNumCol(ptr),
+            highs_sys::Highs_getNumRow(ptr),
+        )
+    };
+    let size = |n: c_int| usize::try_from(n).map_err(|_| HighsCallError("Highs_getBasis"));
+    let mut b = Basis {
+        cols: vec![0; size(cols)?],
+        rows: vec![0; size(rows)?],
+    };
+    // SAFETY: the arrays have the model's column and row counts.
+    let status =
+        unsafe { highs_sys::Highs_getBasis(ptr, b.cols.as_mut_ptr(), b.rows.as_mut_ptr()) };
+    check(status, "Highs_getBasis")?;
+    Ok(b)
+}
+
+/// Makes `basis` (taken from this model, same columns and rows) the start of its next
+/// simplex solve.
+pub fn set_basis(model: &mut highs::Model, basis: &Basis) -> Result<(), HighsCallError> {
+    // SAFETY: `basis` was read from this model, whose sizes have not changed.
+    let status = unsafe {
+        highs_sys::Highs_setBasis(model.as_mut_ptr(), basis.cols.as_ptr(), basis.rows.as_ptr())
+    };
+    check(status, "Highs_setBasis")
+}
+
 /// Zeroes HiGHS's clocks. Its `time_limit` is measured against the run time summed over
 /// every run of the model (ERGO-Code/HiGHS#1331, #1477), so without this a stage solved
 /// minutes into a solve times out at once.

@@ -5,6 +5,7 @@
 //! 4. quality (referent, preferred professional and centre, grouping, rooms opened).
 
 use super::compat::Compatibility;
+use super::dive;
 use super::greedy::{self, Placements};
 use super::highs_ext::HighsCallError;
 use super::milp::Milp;
@@ -138,7 +139,25 @@ pub fn level1(
                 lp => {
                     run.cap((run.left() * STAGE_SHARE).min(run.until_share(LEVEL1_SHARE)));
                     if let Some((lp, point)) = lp.as_ref().filter(|(_, p)| !p.is_empty()) {
-                        neighbourhoods::lp_support(milp, run, &name, &terms, &all[..=c], point)?;
+                        let last = if run.dives() {
+                            let seconds = run.end_in() * DIVE_SHARE;
+                            dive::pattern_dive(
+                                instance, milp, run, &name, &terms, point, *lp, seconds,
+                            )?
+                            .1
+                        } else {
+                            None
+                        };
+                        if !proves(*lp, run.value(&terms)) {
+                            neighbourhoods::lp_support(
+                                milp,
+                                run,
+                                &name,
+                                &terms,
+                                &all[..=c],
+                                last.as_deref().unwrap_or(point),
+                            )?;
+                        }
                         if !proves(*lp, run.value(&terms)) {
                             let done = |reached| proves(*lp, reached);
                             neighbourhoods::local_search(
@@ -185,6 +204,9 @@ const NEIGHBOURHOOD_ABOVE_COLUMNS: usize = 20_000;
 /// Share of the time left that one level-1 MILP stage may take; the rest goes to the
 /// classes and levels after it.
 const STAGE_SHARE: f64 = 0.6;
+/// Share of a level-1 stage's budget that the LP dive may take; the LP-support and local
+/// searches get the rest, from the dive's last point when it stopped before the end.
+const DIVE_SHARE: f64 = 0.7;
 /// Share of the whole time limit after which level-1 stages stop branching, so that
 /// levels 2-4 keep the rest. Measured with 0.7 (BENCHMARKS.md): on ami-eure-week and
 /// ciamt-week the level-2 stage of the marginal class used the 30 % and improved nothing,

@@ -4,6 +4,7 @@
 pub mod capacity;
 pub mod compat;
 pub mod components;
+pub mod dive;
 pub mod greedy;
 mod highs_ext;
 pub mod levels;
@@ -64,6 +65,10 @@ pub struct SolveOptions {
     /// each level-1 MILP; `None` for the default (20,000). Tests set 0 to check that the
     /// search keeps the optimum.
     pub neighbourhood_above_columns: Option<usize>,
+    /// Whether those large models dive on the LP over the vacations' patterns first
+    /// ([`dive`]); `None` for the default (true). Tests set false to check the searches
+    /// after it on their own.
+    pub lp_dive: Option<bool>,
     /// A re-optimisation solves only the neighbourhood of the change
     /// ([`reopt::Neighbourhood`]); true solves the whole week again (level 1 over the whole
     /// week, where an appointment may move for a gain of any class; minutes on a large week).

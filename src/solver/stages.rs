@@ -266,6 +266,11 @@ impl<'a> Runner<'a> {
         self.options.neighbourhood_above_columns.unwrap_or(default)
     }
 
+    /// Whether large level-1 stages dive on the LP ([`SolveOptions::lp_dive`]).
+    pub fn dives(&self) -> bool {
+        self.options.lp_dive.unwrap_or(true)
+    }
+
     /// True when class `c`'s smallest company ratio is 0 whatever this instance's plan, by
     /// companies outside it ([`SolveOptions::min_ratio_moot`]).
     pub fn min_ratio_moot(&self, c: usize) -> bool {
@@ -592,6 +597,26 @@ impl<'a> Runner<'a> {
             bound,
             status: result_status,
         })
+    }
+
+    /// The stage's LP as it stands (every row and bound), its objective `terms`: for a
+    /// heuristic to work on in its own HiGHS instance.
+    pub fn lp_copy(&mut self, terms: &[(usize, f64)]) -> Result<highs_ext::Lp, HighsCallError> {
+        self.flush()?;
+        let mut lp = highs_ext::lp_of(self.model()?)?;
+        lp.col_cost.iter_mut().for_each(|c| *c = 0.0);
+        for &(c, w) in terms {
+            lp.col_cost[c] = w;
+        }
+        Ok(lp)
+    }
+
+    /// Records a heuristic that ran outside HiGHS's branch and bound (it proves nothing:
+    /// no bound); the LP bound waiting to be reported stays for the stage itself.
+    pub fn heuristic(&mut self, name: &str, objective: f64, seconds: f64) {
+        let lp = self.lp.take();
+        self.record(name, objective, f64::NAN, f64::NAN, seconds, "heuristic");
+        self.lp = lp;
     }
 
     /// A MILP on a neighbourhood of the incumbent: the columns `off` are held at 0 for
