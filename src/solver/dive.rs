@@ -3,18 +3,23 @@
 //! Once every centre vacation holds a fixed room and every vacation a fixed capacity
 //! pattern (how many appointments of each length), what is left of a level-1 stage is a
 //! flow: classes → requests → (vacation, length) slots, with the held class counts as lower
-//! bounds on the first arcs. Its LP optimum is integral. So the dive rounds the rooms once,
-//! writes a pattern choice for every vacation that still has a plain knapsack row, asks for
-//! the LP bound's floor as a row, and then fixes one vacation's pattern after another at
-//! the LP's largest choice, re-solving the LP (warm-started simplex) after each batch. A
-//! fix that leaves the LP infeasible is undone and that pattern forbidden instead. When no
-//! pattern is fractional the LP's point is a plan that reaches the bound: the stage is
-//! proven. On ciamt-week's marginal class (215,000 columns) it reaches 469, the floor of
-//! the LP bound 469.4, in about a minute, where local search had reached 455 in ten.
+//! bounds on the first arcs. Its LP optimum is integral. So the dive writes a pattern
+//! choice for every vacation that still has a plain knapsack row (that LP bounds the stage
+//! too, sometimes tighter than the plain one), asks for the bound's floor as a row, rounds
+//! the rooms (or, when the rounding loses the target, dives on them), then fixes vacation
+//! after vacation to the LP's largest pattern, re-solving the LP by warm-started simplex
+//! after each batch. A batch that leaves the LP infeasible is halved, the last optimal basis
+//! restored; a single pattern that can be neither 1 nor 0 is set aside. When nothing is
+//! fractional the LP's point is a plan that reaches the bound: the stage is proven. A dead
+//! end lowers the target by one (a better incumbent, no proof) and goes on.
+//!
+//! On ciamt-week's marginal class (215,000 columns) it reaches 469, the floor of the LP
+//! bound 469.4, in five to seven minutes, where the neighbourhood searches had reached 455
+//! in ten (BENCHMARKS.md).
 //!
 //! The dive runs on a copy of the stage's LP in its own HiGHS instance, so the stage
-//! model is untouched; the point it ends on is checked against every row of the copy
-//! before it becomes the incumbent.
+//! model is untouched; the point it ends on is checked against every row and bound of the
+//! stage before it becomes the incumbent.
 
 use super::capacity;
 use super::highs_ext::{self, HighsCallError, Lp};
@@ -36,8 +41,9 @@ const MAX_BATCH: usize = 64;
 const MAX_PATTERNS: usize = 5_000;
 /// Time one warm-started LP of the dive may take: a batch whose fixings are infeasible can
 /// keep the dual simplex busy for minutes; stopped, it counts as infeasible. Within this,
-/// the limit is three times the recent successful solves' (about 0.7 s each late in
-/// ciamt-week's marginal dive, where 29 solves stopped at a flat 3 s took 88 s of 225).
+/// the limit is three times the recent successful solves'. Measured on ciamt-week's
+/// marginal dive: with ten times (up to 15 s) batches grew to 32 and their solves to 7 s
+/// and more, and the dive was slower than with three times (up to 3 s), 400 s in all.
 const SOLVE_SECONDS: f64 = 3.0;
 /// Values within this of 0 or 1 count as integral.
 const INTEGRAL: f64 = 1e-6;
@@ -45,10 +51,9 @@ const INTEGRAL: f64 = 1e-6;
 /// What the dive ended with, for the stage's log.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Outcome {
-    /// The incumbent already meets the target: nothing to dive for.
+    /// The incumbent already meets the floor of the LP bound (plain or with patterns):
+    /// nothing to dive for.
     Nothing,
-    /// The LP with the rounded rooms cannot reach more than the incumbent.
-    RoomsTooTight,
     /// Every fix of some candidate left the LP infeasible.
     DeadEnd,
     /// Out of time (or stopped) before the end.
@@ -57,33 +62,44 @@ pub enum Outcome {
     Reached(u32),
 }
 
-/// Dives from the LP relaxation's optimum `point` (value `lp`) of a level-1 stage whose
-/// objective is `terms`, for `seconds` at most, and makes the plan it reaches the
-/// incumbent when it is better. Recorded as a heuristic stage `<name> LP dive`. Also
-/// returns the last LP point it solved (of the base columns): stopped before the end,
-/// that point is nearer to integral than the first, a better support for
-/// [`super::neighbourhoods::lp_support`].
-#[allow(clippy::too_many_arguments)]
+/// What a dive found.
+#[derive(Debug, Clone)]
+pub struct Dived {
+    /// How it ended.
+    pub outcome: Outcome,
+    /// The LP bound with every vacation's capacity written as patterns, when solved: a
+    /// valid bound on the stage, sometimes below the plain LP's.
+    pub bound: Option<f64>,
+    /// The last LP point solved (base columns): stopped before the end, nearer to integral
+    /// than the first, a better support for [`super::neighbourhoods::lp_support`].
+    pub last: Option<Vec<f64>>,
+}
+
+/// Dives on the LP relaxation of a level-1 stage whose objective is `terms` (plain LP
+/// optimum `lp` at `point`), for `seconds` at most, and makes the plan it reaches the incumbent when
+/// it is better. Recorded as a heuristic stage `<name> LP dive`.
 pub fn pattern_dive(
     instance: &Instance,
     milp: &Milp,
     run: &mut Runner,
     name: &str,
     terms: &[(usize, f64)],
-    point: &[f64],
-    lp: f64,
+    (lp, point): (f64, &[f64]),
     seconds: f64,
-) -> Result<(Outcome, Option<Vec<f64>>), HighsCallError> {
-    let target = (lp + INTEGRAL).floor();
+) -> Result<Dived, HighsCallError> {
     let before = run.value(terms);
-    if target <= before + 0.5 {
-        return Ok((Outcome::Nothing, None));
+    let mut dived = Dived {
+        outcome: Outcome::Nothing,
+        bound: None,
+        last: None,
+    };
+    if (lp + INTEGRAL).floor() <= before + 0.5 {
+        return Ok(dived);
     }
     let t0 = Instant::now();
     let until = t0 + std::time::Duration::from_secs_f64(seconds.max(0.0));
-    let mut base = run.lp_copy(terms)?;
+    let base = run.lp_copy(terms)?;
     let n = base.cols();
-    round_rooms(instance, milp, &mut base, point);
     let patterns = added_patterns(instance, milp, &base);
     let mut lpm = highs_ext::pass_lp(&base, Sense::Maximise)?;
     let mut zs: Vec<(usize, usize)> = milp
@@ -92,11 +108,13 @@ pub fn pattern_dive(
         .enumerate()
         .map(|(j, z)| (milp.z_col(j), z.vacation))
         .collect();
-    add_patterns(&mut lpm, &patterns, n, &mut zs)?;
-    let mut rows = highs_ext::RowBatch::default();
-    rows.push(target, f64::INFINITY, terms)?;
-    rows.flush(&mut lpm)?;
-
+    add_patterns(&mut lpm, instance, milp, &patterns, n, &mut zs)?;
+    let ys: Vec<(usize, usize)> = milp
+        .y
+        .iter()
+        .enumerate()
+        .map(|(j, y)| (milp.y_col(j), y.vacation))
+        .collect();
     let mut dive = Dive {
         model: Some(lpm),
         run,
@@ -105,8 +123,10 @@ pub fn pattern_dive(
         batch: BATCH,
         typical: 0.3,
     };
-    let (outcome, last) = dive.run(&zs, n)?;
+    let rooms = round_rooms(instance, milp, &base, point);
+    let (outcome, last, bound) = dive.run(terms, (lp, before), &rooms, &[&ys, &zs], n)?;
     let run = dive.run;
+    dived.bound = bound;
     let mut reached = None;
     if let (Outcome::Reached(_), Some(values)) = (outcome, &last) {
         let candidate: Vec<f64> = values.iter().take(n).map(|v| v.round()).collect();
@@ -114,8 +134,7 @@ pub fn pattern_dive(
             .iter()
             .take(n)
             .any(|v| (v - v.round()).abs() > INTEGRAL);
-        // The copy's bounds are the stage's with the rooms fixed, so a point within them
-        // and its rows is a plan of the stage.
+        // Within the stage's own bounds and rows: a plan of the stage.
         let violation = base.violation(&candidate);
         if fractional || violation > 1e-6 || candidate.len() != run.sol.len() {
             tracing::error!(
@@ -128,7 +147,7 @@ pub fn pattern_dive(
             reached = Some(candidate);
         }
     }
-    let outcome = match (outcome, reached) {
+    dived.outcome = match (outcome, reached) {
         (Outcome::Reached(_), Some(candidate)) => {
             let value: f64 = terms.iter().map(|&(c, w)| w * candidate[c]).sum();
             if value > before + 0.5 {
@@ -145,22 +164,23 @@ pub fn pattern_dive(
         stage = name,
         before,
         after = run.value(terms),
-        target,
-        ?outcome,
+        lp,
+        pattern_bound = bound,
+        outcome = ?dived.outcome,
         seconds,
         "LP dive done"
     );
-    let last = last.map(|mut v| {
+    dived.last = last.map(|mut v| {
         v.truncate(n);
         v
     });
-    Ok((outcome, last))
+    Ok(dived)
 }
 
-/// Fixes one room per centre vacation (or none) in `lp`'s bounds: the LP's largest room
-/// values first, each kept when the room is free over the vacation's span that day.
-/// Rooms already fixed at 1 (pins of a re-optimisation) come first.
-fn round_rooms(instance: &Instance, milp: &Milp, lp: &mut Lp, point: &[f64]) {
+/// One room per centre vacation (or none), as `(column, value)` for every room column: the
+/// LP's largest room values first, each kept when the room is free over the vacation's span
+/// that day. Rooms already fixed at 1 (pins of a re-optimisation) come first.
+fn round_rooms(instance: &Instance, milp: &Milp, lp: &Lp, point: &[f64]) -> Vec<(usize, f64)> {
     let mut order: Vec<usize> = (0..milp.y.len()).collect();
     let key = |j: usize| {
         let c = milp.y_col(j);
@@ -194,12 +214,11 @@ fn round_rooms(instance: &Instance, milp: &Milp, lp: &mut Lp, point: &[f64]) {
         held[y.vacation] = true;
         chosen[j] = true;
     }
-    for (j, &on) in chosen.iter().enumerate() {
-        let c = milp.y_col(j);
-        let value = if on { 1.0 } else { 0.0 };
-        lp.col_lower[c] = value;
-        lp.col_upper[c] = value;
-    }
+    chosen
+        .iter()
+        .enumerate()
+        .map(|(j, &on)| (milp.y_col(j), if on { 1.0 } else { 0.0 }))
+        .collect()
 }
 
 /// The pattern choice of one vacation that had a plain knapsack row.
@@ -259,6 +278,8 @@ fn added_patterns(instance: &Instance, milp: &Milp, lp: &Lp) -> Vec<Choice> {
 /// are appended to `zs` with their vacation.
 fn add_patterns(
     model: &mut highs::Model,
+    instance: &Instance,
+    milp: &Milp,
     choices: &[Choice],
     n: usize,
     zs: &mut Vec<(usize, usize)>,
@@ -273,8 +294,20 @@ fn add_patterns(
             zs.push((next, choice.vacation));
             next += 1;
         }
-        let all: Vec<(usize, f64)> = (first..next).map(|c| (c, 1.0)).collect();
-        rows.push(f64::NEG_INFINITY, 1.0, &all)?;
+        // One pattern at most, and only with a room where the vacation needs one.
+        let mut row: Vec<(usize, f64)> = (first..next).map(|c| (c, 1.0)).collect();
+        if instance.vacations[choice.vacation].needs_room() {
+            row.extend(
+                milp.y
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, y)| y.vacation == choice.vacation)
+                    .map(|(j, _)| (milp.y_col(j), -1.0)),
+            );
+            rows.push(f64::NEG_INFINITY, 0.0, &row)?;
+        } else {
+            rows.push(f64::NEG_INFINITY, 1.0, &row)?;
+        }
         for (k, (_, xcols)) in choice.lengths.iter().enumerate() {
             let mut terms: Vec<(usize, f64)> = xcols.iter().map(|&i| (i, 1.0)).collect();
             for (p, counts) in choice.patterns.iter().enumerate() {
@@ -287,6 +320,17 @@ fn add_patterns(
     }
     cols.flush(model)?;
     rows.flush(model)
+}
+
+/// How one LP of the dive is solved.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Solve {
+    /// From scratch, by interior point (then crossover, for a basis).
+    First,
+    /// From the last basis after a large change, by simplex, within the dive's budget.
+    Big,
+    /// From the last basis after a batch of fixings, by simplex, within a step's limit.
+    Step,
 }
 
 /// The dive's LP and the runner whose clock and stop flag it follows.
@@ -306,7 +350,7 @@ struct Dive<'r, 'a> {
 impl Dive<'_, '_> {
     /// Solves the LP (interior point the first time, warm-started simplex after); true
     /// when it is optimal.
-    fn solve(&mut self, first: bool) -> Result<bool, HighsCallError> {
+    fn solve(&mut self, kind: Solve) -> Result<bool, HighsCallError> {
         let mut model = self.model.take().ok_or(HighsCallError("model lost"))?;
         highs_ext::zero_clocks(&mut model)?;
         let mut limit = self.run.end_in().min(
@@ -314,11 +358,16 @@ impl Dive<'_, '_> {
                 .saturating_duration_since(Instant::now())
                 .as_secs_f64(),
         );
-        if !first {
+        if kind == Solve::Step {
             limit = limit.min((3.0 * self.typical).clamp(0.5, SOLVE_SECONDS));
         }
         model.set_option("time_limit", limit.max(0.01));
-        model.set_option("solver", if first { "ipm" } else { "simplex" });
+        let solver = if kind == Solve::First {
+            "ipm"
+        } else {
+            "simplex"
+        };
+        model.set_option("solver", solver);
         let t0 = Instant::now();
         let solved = model.try_solve().map_err(|_| HighsCallError("Highs_run"))?;
         let status = solved.status();
@@ -327,7 +376,7 @@ impl Dive<'_, '_> {
         let ok = status == HighsModelStatus::Optimal;
         if ok {
             self.good = Some(self.values()?);
-            if !first {
+            if kind == Solve::Step {
                 self.typical = 0.8 * self.typical + 0.2 * t0.elapsed().as_secs_f64();
             }
         }
@@ -352,6 +401,38 @@ impl Dive<'_, '_> {
 
     fn out_of_time(&self) -> bool {
         self.run.too_short() || self.run.stopped || Instant::now() >= self.until
+    }
+
+    /// Per group of `cols` (`(column, group)`) without a column at 1, its largest
+    /// fractional column not in `banned`; largest first. `None` when there is none.
+    fn candidates(
+        &mut self,
+        cols: &[(usize, usize)],
+        banned: &[usize],
+    ) -> Result<Option<Vec<usize>>, HighsCallError> {
+        let x = self.values()?;
+        let mut whole = std::collections::BTreeSet::new();
+        for &(c, g) in cols {
+            if x[c] >= 1.0 - INTEGRAL {
+                whole.insert(g);
+            }
+        }
+        let mut best: BTreeMap<usize, usize> = BTreeMap::new();
+        for &(c, g) in cols {
+            if x[c] > INTEGRAL
+                && x[c] < 1.0 - INTEGRAL
+                && !whole.contains(&g)
+                && !banned.contains(&c)
+            {
+                let e = best.entry(g).or_insert(c);
+                if x[c] > x[*e] {
+                    *e = c;
+                }
+            }
+        }
+        let mut list: Vec<usize> = best.into_values().collect();
+        list.sort_by(|&a, &b| x[b].partial_cmp(&x[a]).unwrap_or(std::cmp::Ordering::Equal));
+        Ok((!list.is_empty()).then_some(list))
     }
 
     /// The last optimal basis, restored after a fix that fails.
@@ -382,7 +463,7 @@ impl Dive<'_, '_> {
                 return Ok(false);
             }
             self.fix(&candidates, 1.0)?;
-            if self.solve(false)? {
+            if self.solve(Solve::Step)? {
                 self.batch = (candidates.len() * 2).min(MAX_BATCH);
                 return Ok(true);
             }
@@ -391,95 +472,106 @@ impl Dive<'_, '_> {
             if candidates.len() == 1 {
                 banned.push(candidates[0]);
                 self.fix(&candidates, 0.0)?;
-                if self.solve(false)? {
+                if self.solve(Solve::Step)? {
                     return Ok(true);
                 }
                 self.restore(&candidates, &basis)?;
                 // Solved again from the optimal basis: no iteration.
-                return self.solve(false);
+                return self.solve(Solve::Step);
             }
             candidates.truncate(candidates.len() / 2);
         }
     }
 
-    /// Dives over the patterns `zs` (column, vacation), then over any of the `n` base
-    /// columns still fractional (vacations left with a knapsack row). Returns the final
-    /// point when it is reached.
+    /// Solves the LP with the patterns (its optimum bounds the stage), asks for its floor
+    /// as a row when that beats the incumbent's `before`, then dives: each phase's columns
+    /// are `(column, group)`, and per group without a column at 1 the largest fractional
+    /// one is a candidate (rooms, then patterns, per vacation), then any of the `n` base
+    /// columns still fractional (vacations left with a knapsack row). Returns the outcome,
+    /// the last point solved and the pattern bound.
     fn run(
         &mut self,
-        zs: &[(usize, usize)],
+        terms: &[(usize, f64)],
+        (lp, before): (f64, f64),
+        rooms: &[(usize, f64)],
+        phases: &[&[(usize, usize)]],
         n: usize,
-    ) -> Result<(Outcome, Option<Vec<f64>>), HighsCallError> {
-        if self.out_of_time() {
-            return Ok((Outcome::OutOfTime, None));
+    ) -> Result<(Outcome, Option<Vec<f64>>, Option<f64>), HighsCallError> {
+        if self.out_of_time() || !self.solve(Solve::First)? {
+            return Ok((Outcome::OutOfTime, None, None));
         }
-        if !self.solve(true)? {
-            let outcome = if self.out_of_time() {
-                Outcome::OutOfTime
-            } else {
-                Outcome::RoomsTooTight
-            };
-            return Ok((outcome, None));
+        let value = |x: &[f64]| terms.iter().map(|&(c, w)| w * x[c]).sum::<f64>();
+        let bound = self.good.as_deref().map(value).unwrap_or(lp).min(lp);
+        let mut target = (bound + INTEGRAL).floor();
+        if target <= before + 0.5 {
+            return Ok((Outcome::Nothing, None, Some(bound)));
         }
+        let target_row = {
+            let model = self.model.as_mut().ok_or(HighsCallError("model lost"))?;
+            let row = model.num_rows();
+            let mut batch = highs_ext::RowBatch::default();
+            batch.push(target, f64::INFINITY, terms)?;
+            batch.flush(model)?;
+            row
+        };
+        if !self.solve(Solve::Step)? {
+            return Ok((Outcome::OutOfTime, None, Some(bound)));
+        }
+        // The LP's rooms rounded at once keep the target on ciamt-week's every stage; where
+        // they do not (scarce rooms), the rooms are dived on like the patterns.
+        let (cols, values): (Vec<usize>, Vec<f64>) = rooms.iter().copied().unzip();
+        let basis = self.save()?;
+        {
+            let model = self.model.as_mut().ok_or(HighsCallError("model lost"))?;
+            highs_ext::set_bounds(model, &cols, &values, &values)?;
+        }
+        // One large change: the dive's budget, not one step's.
+        if !self.solve(Solve::Big)? {
+            self.restore(&cols, &basis)?;
+            if !self.solve(Solve::Step)? {
+                return Ok((Outcome::OutOfTime, None, Some(bound)));
+            }
+        }
+        let rest: Vec<(usize, usize)> = (0..n).map(|c| (c, c)).collect();
         let mut banned: Vec<usize> = Vec::new();
-        // Patterns, then the base columns (knapsack vacations with too many patterns).
-        for phase in 0..2 {
-            loop {
-                let x = self.values()?;
-                let fractional =
-                    |c: usize| x[c] > INTEGRAL && x[c] < 1.0 - INTEGRAL && !banned.contains(&c);
-                let candidates: Vec<usize> = if phase == 0 {
-                    // Per vacation without a whole pattern, its largest fractional one.
-                    let mut whole = std::collections::BTreeSet::new();
-                    for &(c, v) in zs {
-                        if x[c] >= 1.0 - INTEGRAL {
-                            whole.insert(v);
-                        }
+        loop {
+            for (phase, cols) in phases.iter().copied().chain([rest.as_slice()]).enumerate() {
+                while let Some(candidates) = self.candidates(cols, &banned)? {
+                    tracing::trace!(
+                        phase,
+                        fractional = candidates.len(),
+                        batch = self.batch,
+                        "dive round"
+                    );
+                    let batch: Vec<usize> = candidates.into_iter().take(self.batch).collect();
+                    if !self.fix_some(batch, &mut banned)? {
+                        return Ok((Outcome::OutOfTime, self.good.take(), Some(bound)));
                     }
-                    let mut best: BTreeMap<usize, usize> = BTreeMap::new();
-                    for &(c, v) in zs {
-                        if !whole.contains(&v) && fractional(c) {
-                            let e = best.entry(v).or_insert(c);
-                            if x[c] > x[*e] {
-                                *e = c;
-                            }
-                        }
-                    }
-                    best.into_values().collect()
-                } else {
-                    (0..n).filter(|&c| fractional(c)).collect()
-                };
-                if candidates.is_empty() {
-                    break;
                 }
-                let mut candidates = candidates;
-                candidates
-                    .sort_by(|&a, &b| x[b].partial_cmp(&x[a]).unwrap_or(std::cmp::Ordering::Equal));
-                tracing::trace!(
-                    phase,
-                    fractional = candidates.len(),
-                    batch = self.batch,
-                    "dive round"
-                );
-                candidates.truncate(self.batch);
-                if !self.fix_some(candidates, &mut banned)? {
-                    let outcome = if self.out_of_time() {
-                        Outcome::OutOfTime
-                    } else {
-                        Outcome::DeadEnd
-                    };
-                    return Ok((outcome, self.good.take()));
-                }
+            }
+            let values = self.values()?;
+            // Columns set aside (neither 1 nor 0 kept the target) may still be fractional:
+            // a dead end for this target. Ask for one request less (no proof, but still a
+            // better incumbent) and go on from the same fixings.
+            if !banned
+                .iter()
+                .any(|&c| values[c] > INTEGRAL && values[c] < 1.0 - INTEGRAL)
+            {
+                break;
+            }
+            target -= 1.0;
+            if target <= before + 0.5 {
+                return Ok((Outcome::DeadEnd, Some(values), Some(bound)));
+            }
+            tracing::trace!(target, "dive target lowered");
+            banned.clear();
+            let model = self.model.as_mut().ok_or(HighsCallError("model lost"))?;
+            highs_ext::set_row_bounds(model, target_row, target, f64::INFINITY)?;
+            if !self.solve(Solve::Step)? {
+                return Ok((Outcome::OutOfTime, self.good.take(), Some(bound)));
             }
         }
         let values = self.values()?;
-        // Columns set aside may still be fractional.
-        if banned
-            .iter()
-            .any(|&c| values[c] > INTEGRAL && values[c] < 1.0 - INTEGRAL)
-        {
-            return Ok((Outcome::DeadEnd, Some(values)));
-        }
-        Ok((Outcome::Reached(0), Some(values)))
+        Ok((Outcome::Reached(0), Some(values), Some(bound)))
     }
 }

@@ -561,6 +561,19 @@ pub fn pass_lp(lp: &Lp, sense: highs::Sense) -> Result<highs::Model, HighsCallEr
     Ok(model)
 }
 
+/// Sets the bounds of row `row`.
+pub fn set_row_bounds(
+    model: &mut highs::Model,
+    row: usize,
+    lower: f64,
+    upper: f64,
+) -> Result<(), HighsCallError> {
+    let r = index(row, "Highs_changeRowBounds")?;
+    // SAFETY: a valid HiGHS instance; HiGHS checks the row index.
+    let status = unsafe { highs_sys::Highs_changeRowBounds(model.as_mut_ptr(), r, lower, upper) };
+    check(status, "Highs_changeRowBounds")
+}
+
 /// A simplex basis: the status of every column and row.
 #[derive(Debug, Clone, Default)]
 pub struct Basis {

@@ -138,17 +138,28 @@ pub fn level1(
                 Some((lp, _)) if proves(lp, current) => run.close(&name, current, "lp bound"),
                 lp => {
                     run.cap((run.left() * STAGE_SHARE).min(run.until_share(LEVEL1_SHARE)));
+                    // The plain LP's bound, or the dive's with patterns when lower.
+                    let mut bound = lp.as_ref().map(|(v, _)| *v);
                     if let Some((lp, point)) = lp.as_ref().filter(|(_, p)| !p.is_empty()) {
-                        let last = if run.dives() {
+                        let mut last = None;
+                        if run.dives() {
                             let seconds = run.end_in() * DIVE_SHARE;
-                            dive::pattern_dive(
-                                instance, milp, run, &name, &terms, point, *lp, seconds,
-                            )?
-                            .1
-                        } else {
-                            None
-                        };
-                        if !proves(*lp, run.value(&terms)) {
+                            let dived = dive::pattern_dive(
+                                instance,
+                                milp,
+                                run,
+                                &name,
+                                &terms,
+                                (*lp, point),
+                                seconds,
+                            )?;
+                            if let Some(b) = dived.bound {
+                                bound = Some(b.min(*lp));
+                            }
+                            last = dived.last;
+                        }
+                        let b = bound.unwrap_or(*lp);
+                        if !proves(b, run.value(&terms)) {
                             neighbourhoods::lp_support(
                                 milp,
                                 run,
@@ -158,8 +169,8 @@ pub fn level1(
                                 last.as_deref().unwrap_or(point),
                             )?;
                         }
-                        if !proves(*lp, run.value(&terms)) {
-                            let done = |reached| proves(*lp, reached);
+                        if !proves(b, run.value(&terms)) {
+                            let done = |reached| proves(b, reached);
                             neighbourhoods::local_search(
                                 instance,
                                 milp,
@@ -172,11 +183,9 @@ pub fn level1(
                         }
                     }
                     let reached = run.value(&terms);
-                    let result = match lp {
-                        Some((lp, _)) if proves(lp, reached) => {
-                            run.close(&name, reached, "lp bound")
-                        }
-                        Some((lp, _)) if run.too_short() => run.spent(&name, reached, lp),
+                    let result = match bound {
+                        Some(b) if proves(b, reached) => run.close(&name, reached, "lp bound"),
+                        Some(b) if run.too_short() => run.spent(&name, reached, b),
                         _ => run.optimise(&name, Sense::Maximise, &terms, Gaps::INTEGER)?,
                     };
                     run.uncap();
