@@ -75,6 +75,16 @@ pub struct Dived {
     pub last: Option<Vec<f64>>,
 }
 
+impl Dived {
+    fn new(outcome: Outcome, last: Option<Vec<f64>>, bound: Option<f64>) -> Self {
+        Dived {
+            outcome,
+            bound,
+            last,
+        }
+    }
+}
+
 /// Dives on the LP relaxation of a level-1 stage whose objective is `terms` (plain LP
 /// optimum `lp` at `point`), for `seconds` at most, and makes the plan it reaches the incumbent when
 /// it is better. Recorded as a heuristic stage `<name> LP dive`.
@@ -124,7 +134,11 @@ pub fn pattern_dive(
         typical: 0.3,
     };
     let rooms = round_rooms(instance, milp, &base, point);
-    let (outcome, last, bound) = dive.run(terms, (lp, before), &rooms, &[&ys, &zs], n)?;
+    let Dived {
+        outcome,
+        bound,
+        last,
+    } = dive.run(terms, (lp, before), &rooms, &[&ys, &zs], n)?;
     let run = dive.run;
     dived.bound = bound;
     let mut reached = None;
@@ -496,15 +510,15 @@ impl Dive<'_, '_> {
         rooms: &[(usize, f64)],
         phases: &[&[(usize, usize)]],
         n: usize,
-    ) -> Result<(Outcome, Option<Vec<f64>>, Option<f64>), HighsCallError> {
+    ) -> Result<Dived, HighsCallError> {
         if self.out_of_time() || !self.solve(Solve::First)? {
-            return Ok((Outcome::OutOfTime, None, None));
+            return Ok(Dived::new(Outcome::OutOfTime, None, None));
         }
         let value = |x: &[f64]| terms.iter().map(|&(c, w)| w * x[c]).sum::<f64>();
         let bound = self.good.as_deref().map(value).unwrap_or(lp).min(lp);
         let mut target = (bound + INTEGRAL).floor();
         if target <= before + 0.5 {
-            return Ok((Outcome::Nothing, None, Some(bound)));
+            return Ok(Dived::new(Outcome::Nothing, None, Some(bound)));
         }
         let target_row = {
             let model = self.model.as_mut().ok_or(HighsCallError("model lost"))?;
@@ -515,7 +529,7 @@ impl Dive<'_, '_> {
             row
         };
         if !self.solve(Solve::Step)? {
-            return Ok((Outcome::OutOfTime, None, Some(bound)));
+            return Ok(Dived::new(Outcome::OutOfTime, None, Some(bound)));
         }
         // The LP's rooms rounded at once keep the target on ciamt-week's every stage; where
         // they do not (scarce rooms), the rooms are dived on like the patterns.
@@ -529,7 +543,7 @@ impl Dive<'_, '_> {
         if !self.solve(Solve::Big)? {
             self.restore(&cols, &basis)?;
             if !self.solve(Solve::Step)? {
-                return Ok((Outcome::OutOfTime, None, Some(bound)));
+                return Ok(Dived::new(Outcome::OutOfTime, None, Some(bound)));
             }
         }
         let rest: Vec<(usize, usize)> = (0..n).map(|c| (c, c)).collect();
@@ -545,7 +559,11 @@ impl Dive<'_, '_> {
                     );
                     let batch: Vec<usize> = candidates.into_iter().take(self.batch).collect();
                     if !self.fix_some(batch, &mut banned)? {
-                        return Ok((Outcome::OutOfTime, self.good.take(), Some(bound)));
+                        return Ok(Dived::new(
+                            Outcome::OutOfTime,
+                            self.good.take(),
+                            Some(bound),
+                        ));
                     }
                 }
             }
@@ -561,17 +579,21 @@ impl Dive<'_, '_> {
             }
             target -= 1.0;
             if target <= before + 0.5 {
-                return Ok((Outcome::DeadEnd, Some(values), Some(bound)));
+                return Ok(Dived::new(Outcome::DeadEnd, Some(values), Some(bound)));
             }
             tracing::trace!(target, "dive target lowered");
             banned.clear();
             let model = self.model.as_mut().ok_or(HighsCallError("model lost"))?;
             highs_ext::set_row_bounds(model, target_row, target, f64::INFINITY)?;
             if !self.solve(Solve::Step)? {
-                return Ok((Outcome::OutOfTime, self.good.take(), Some(bound)));
+                return Ok(Dived::new(
+                    Outcome::OutOfTime,
+                    self.good.take(),
+                    Some(bound),
+                ));
             }
         }
         let values = self.values()?;
-        Ok((Outcome::Reached(0), Some(values), Some(bound)))
+        Ok(Dived::new(Outcome::Reached(0), Some(values), Some(bound)))
     }
 }
