@@ -54,7 +54,8 @@ pub enum Outcome {
     /// The incumbent already meets the floor of the LP bound (plain or with patterns):
     /// nothing to dive for.
     Nothing,
-    /// Every fix of some candidate left the LP infeasible.
+    /// Some column could be neither 1 nor 0 for any target above the incumbent (or the
+    /// end point failed the check against the stage's rows).
     DeadEnd,
     /// Out of time (or stopped) before the end.
     OutOfTime,
@@ -86,8 +87,8 @@ impl Dived {
 }
 
 /// Dives on the LP relaxation of a level-1 stage whose objective is `terms` (plain LP
-/// optimum `lp` at `point`), for `seconds` at most, and makes the plan it reaches the incumbent when
-/// it is better. Recorded as a heuristic stage `<name> LP dive`.
+/// optimum `lp` at `point`), for `seconds` at most, and makes the plan it reaches the
+/// incumbent when it is better. Recorded as a heuristic stage `<name> LP dive`.
 pub fn pattern_dive(
     instance: &Instance,
     milp: &Milp,
