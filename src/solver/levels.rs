@@ -186,7 +186,14 @@ pub fn level1(
                     let result = match bound {
                         Some(b) if proves(b, reached) => run.close(&name, reached, "lp bound"),
                         Some(b) if run.too_short() => run.spent(&name, reached, b),
-                        _ => run.optimise(&name, Sense::Maximise, &terms, Gaps::INTEGER)?,
+                        _ => {
+                            let result =
+                                run.optimise(&name, Sense::Maximise, &terms, Gaps::INTEGER)?;
+                            match bound {
+                                Some(b) => run.tighten(b, result),
+                                None => result,
+                            }
+                        }
                     };
                     run.uncap();
                     result

@@ -611,6 +611,21 @@ impl<'a> Runner<'a> {
         Ok(lp)
     }
 
+    /// Lowers the bound of the maximisation stage just recorded to `bound` when that is
+    /// tighter than HiGHS's (a relaxation stronger than the model's, e.g. the LP dive's
+    /// with patterns): the report and `result` then say how far the stage may really be.
+    pub fn tighten(&mut self, bound: f64, mut result: StageResult) -> StageResult {
+        if let Some(report) = self.reports.last_mut() {
+            if report.bound.is_nan() || bound < report.bound {
+                report.bound = bound.max(report.objective);
+                report.gap =
+                    (report.bound - report.objective).abs() / report.objective.abs().max(1.0);
+                result.bound = report.bound;
+            }
+        }
+        result
+    }
+
     /// Records a heuristic that ran outside HiGHS's branch and bound (it proves nothing:
     /// no bound); the LP bound waiting to be reported stays for the stage itself.
     pub fn heuristic(&mut self, name: &str, objective: f64, seconds: f64) {
