@@ -697,3 +697,52 @@ fn dump_stage(model: &mut highs::Model, index: usize, name: &str, start: &[f64])
         tracing::warn!(error = %e, "stage start not written");
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A runner over an empty model, with one maximisation stage recorded at `objective`
+    /// and HiGHS's `bound`.
+    fn recorded(options: &SolveOptions, objective: f64, bound: f64) -> Runner<'_> {
+        let model = highs::RowProblem::default().optimise(Sense::Maximise);
+        let now = Instant::now();
+        let mut run = Runner::new(model, Vec::new(), options, now, now, 1);
+        let gap = (bound - objective) / objective;
+        run.record(
+            "L1 tier 12 due later",
+            objective,
+            bound,
+            gap,
+            1.0,
+            "time_limit",
+        );
+        run
+    }
+
+    fn result(objective: f64, bound: f64) -> StageResult {
+        StageResult {
+            objective,
+            bound,
+            status: StageStatus::Stopped,
+        }
+    }
+
+    #[test]
+    fn a_tighter_bound_replaces_highs_and_a_looser_one_does_not() {
+        let options = SolveOptions::default();
+        // ami-eure-week's tier 12 due later: 5 reached, HiGHS's bound 7, the pattern LP's 6.
+        let mut run = recorded(&options, 5.0, 7.0);
+        let r = run.tighten(6.0, result(5.0, 7.0));
+        let report = run.reports.last().expect("recorded");
+        assert_eq!((r.bound, report.bound), (6.0, 6.0));
+        assert!((report.gap - 0.2).abs() < 1e-12);
+        let mut run = recorded(&options, 5.0, 7.0);
+        let r = run.tighten(9.0, result(5.0, 7.0));
+        assert_eq!((r.bound, run.reports[0].bound), (7.0, 7.0));
+        // HiGHS stopped before any bound: the relaxation's, never below the objective.
+        let mut run = recorded(&options, 5.0, f64::NAN);
+        let r = run.tighten(4.9, result(5.0, f64::NAN));
+        assert_eq!((r.bound, run.reports[0].bound), (5.0, 5.0));
+    }
+}
