@@ -421,11 +421,15 @@ impl Dive<'_, '_> {
     /// Per group of `cols` (`(column, group)`) without a column at 1, its largest
     /// fractional column not in `banned`; largest first. `None` when there is none.
     fn candidates(
-        &mut self,
+        &self,
         cols: &[(usize, usize)],
         banned: &[usize],
     ) -> Result<Option<Vec<usize>>, HighsCallError> {
-        let x = self.values()?;
+        // The last solve was optimal (every caller checks): its point is `good`.
+        let x = self
+            .good
+            .as_deref()
+            .ok_or(HighsCallError("Highs_getSolution"))?;
         let mut whole = std::collections::BTreeSet::new();
         for &(c, g) in cols {
             if x[c] >= 1.0 - INTEGRAL {

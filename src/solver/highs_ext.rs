@@ -398,9 +398,8 @@ pub fn write_model(model: &mut highs::Model, path: &std::path::Path) -> Result<(
     check(status, "Highs_writeModel")
 }
 
-/// The column values of the model's current solution (of its last solve, a relaxation
-/// included), or `None` when HiGHS holds none.
-pub fn col_values(model: &mut highs::Model) -> Option<Vec<f64>> {
+/// The model's numbers of columns and rows.
+fn dims(model: &mut highs::Model) -> Option<(usize, usize)> {
     let ptr = model.as_mut_ptr();
     // SAFETY: a valid HiGHS instance.
     let (cols, rows) = unsafe {
@@ -409,7 +408,14 @@ pub fn col_values(model: &mut highs::Model) -> Option<Vec<f64>> {
             highs_sys::Highs_getNumRow(ptr),
         )
     };
-    let (cols, rows) = (usize::try_from(cols).ok()?, usize::try_from(rows).ok()?);
+    Some((usize::try_from(cols).ok()?, usize::try_from(rows).ok()?))
+}
+
+/// The column values of the model's current solution (of its last solve, a relaxation
+/// included), or `None` when HiGHS holds none.
+pub fn col_values(model: &mut highs::Model) -> Option<Vec<f64>> {
+    let (cols, rows) = dims(model)?;
+    let ptr = model.as_mut_ptr();
     let mut col_value = vec![0.0; cols];
     let mut col_dual = vec![0.0; cols];
     let mut row_value = vec![0.0; rows];
@@ -478,17 +484,11 @@ impl Lp {
 /// The model's current LP: costs, bounds and rows as they stand (edits queued in the
 /// `highs` crate's batches must be flushed first).
 pub fn lp_of(model: &mut highs::Model) -> Result<Lp, HighsCallError> {
+    let (nc, nr) = dims(model).ok_or(HighsCallError("Highs_getLp"))?;
     let ptr = model.as_mut_ptr();
     // SAFETY: a valid HiGHS instance.
-    let (cols, rows, nz) = unsafe {
-        (
-            highs_sys::Highs_getNumCol(ptr),
-            highs_sys::Highs_getNumRow(ptr),
-            highs_sys::Highs_getNumNz(ptr),
-        )
-    };
-    let size = |n: c_int| usize::try_from(n).map_err(|_| HighsCallError("Highs_getLp"));
-    let (nc, nr, nn) = (size(cols)?, size(rows)?, size(nz)?);
+    let nz = unsafe { highs_sys::Highs_getNumNz(ptr) };
+    let nn = usize::try_from(nz).map_err(|_| HighsCallError("Highs_getLp"))?;
     let mut lp = Lp {
         col_cost: vec![0.0; nc],
         col_lower: vec![0.0; nc],
@@ -583,18 +583,11 @@ pub struct Basis {
 
 /// The model's current basis (after a simplex or crossover solve).
 pub fn basis(model: &mut highs::Model) -> Result<Basis, HighsCallError> {
+    let (cols, rows) = dims(model).ok_or(HighsCallError("Highs_getBasis"))?;
     let ptr = model.as_mut_ptr();
-    // SAFETY: a valid HiGHS instance.
-    let (cols, rows) = unsafe {
-        (
-            highs_sys::Highs_getNumCol(ptr),
-            highs_sys::Highs_getNumRow(ptr),
-        )
-    };
-    let size = |n: c_int| usize::try_from(n).map_err(|_| HighsCallError("Highs_getBasis"));
     let mut b = Basis {
-        cols: vec![0; size(cols)?],
-        rows: vec![0; size(rows)?],
+        cols: vec![0; cols],
+        rows: vec![0; rows],
     };
     // SAFETY: the arrays have the model's column and row counts.
     let status =
