@@ -28,6 +28,7 @@ fn forced_neighbourhood_searches_keep_the_proven_counts_on_small_weeks() {
 fn forced_lp_dive_keeps_the_proven_counts_on_small_weeks() {
     let forced = SolveOptions {
         neighbourhood_above_columns: Some(0),
+        lp_dive: Some(true),
         ..Default::default()
     };
     let (dives, proving) = keeps_the_proven_counts(&forced, "LP dive");

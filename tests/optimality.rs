@@ -107,6 +107,7 @@ fn lp_neighbourhood_search_keeps_the_optimum_on_micro_instances() {
 fn lp_dive_keeps_the_optimum_on_micro_instances() {
     let options = SolveOptions {
         neighbourhood_above_columns: Some(0),
+        lp_dive: Some(true),
         ..Default::default()
     };
     let ran = matches_exhaustive_search(0..SEEDS, &options);

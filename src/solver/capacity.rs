@@ -12,11 +12,28 @@
 use super::milp::{Builder, ZCol};
 use good_lp::{variable, Expression};
 
-/// Above this many maximal patterns a vacation keeps the plain knapsack row.
-const MAX_PATTERNS: usize = 60;
+/// Above this many maximal patterns a vacation keeps the plain knapsack row, on models of
+/// at most [`MID_SIZE_COLUMNS`] assignment columns: patterns for every vacation of
+/// ami-eure-week (about 4,400 more columns) let HiGHS prove its marginal class at the root.
+const MAX_PATTERNS: usize = 400;
 
-/// Adds the capacity rows of every vacation.
-pub fn add(b: &mut Builder) {
+/// On larger models, where every stage LP counts, the few-pattern vacations only: 400
+/// patterns per vacation made ciamt-week's LP 15 times slower without tightening its bound
+/// (the LP dive adds the rest to its own copy).
+const MAX_PATTERNS_LARGE: usize = 60;
+
+/// Assignment columns above which a model counts as large here.
+const MID_SIZE_COLUMNS: usize = 100_000;
+
+/// Adds the capacity rows of every vacation. Returns how many vacations whose appointments
+/// may overrun their span kept the plain knapsack row (too many patterns).
+pub fn add(b: &mut Builder) -> usize {
+    let mut knapsacks = 0;
+    let limit = if b.x.len() > MID_SIZE_COLUMNS {
+        MAX_PATTERNS_LARGE
+    } else {
+        MAX_PATTERNS
+    };
     for v in 0..b.instance.vacations.len() {
         let cols = b.x_by_vacation[v].clone();
         if cols.is_empty() {
@@ -41,7 +58,9 @@ pub fn add(b: &mut Builder) {
         }
         lengths.sort_unstable();
         let patterns = if total > span {
-            maximal_patterns(span, &lengths, MAX_PATTERNS)
+            let patterns = maximal_patterns(span, &lengths, limit);
+            knapsacks += usize::from(patterns.is_none());
+            patterns
         } else {
             None
         };
@@ -98,6 +117,7 @@ pub fn add(b: &mut Builder) {
             }
         }
     }
+    knapsacks
 }
 
 /// The maximal count vectors over `lengths` (`(minutes, available)`, sorted) that fit in

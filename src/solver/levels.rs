@@ -142,7 +142,7 @@ pub fn level1(
                     let mut bound = lp.as_ref().map(|(v, _)| *v);
                     if let Some((lp, point)) = lp.as_ref().filter(|(_, p)| !p.is_empty()) {
                         let mut last = None;
-                        if run.dives() {
+                        if run.dives(milp.knapsack_vacations) {
                             let seconds = run.end_in() * DIVE_SHARE;
                             let dived = dive::pattern_dive(
                                 instance,

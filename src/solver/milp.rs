@@ -96,6 +96,9 @@ pub struct Milp {
     pub z: Vec<ZCol>,
     /// Rows in the base model.
     pub rows: usize,
+    /// Vacations whose capacity may bind but is a knapsack row, not patterns (too many):
+    /// there the LP is weaker than the pattern LP the dive works on.
+    pub knapsack_vacations: usize,
 }
 
 impl Milp {
@@ -181,7 +184,7 @@ pub fn build(instance: &Instance, compat: &Compatibility) -> Result<(highs::Mode
         e.add_mul(-1.0, s);
         b.constraints.push(e.eq(0.0));
     }
-    capacity::add(&mut b);
+    let knapsack_vacations = capacity::add(&mut b);
     rooms::add(&mut b);
 
     let rows = b.constraints.len();
@@ -211,6 +214,7 @@ pub fn build(instance: &Instance, compat: &Compatibility) -> Result<(highs::Mode
             s_by_request,
             z: z.into_iter().map(|(c, _)| c).collect(),
             rows,
+            knapsack_vacations,
         },
     ))
 }

@@ -66,8 +66,9 @@ pub struct SolveOptions {
     /// search keeps the optimum.
     pub neighbourhood_above_columns: Option<usize>,
     /// Whether those large models dive on the LP over the vacations' patterns first
-    /// ([`dive`]); `None` for the default (true). Tests set false to check the searches
-    /// after it on their own.
+    /// ([`dive`]); `None` for the default: when some vacation's capacity is written as a
+    /// knapsack row rather than patterns (large models). Tests set true to check the dive,
+    /// false to check the searches after it on their own.
     pub lp_dive: Option<bool>,
     /// A re-optimisation solves only the neighbourhood of the change
     /// ([`reopt::Neighbourhood`]); true solves the whole week again (level 1 over the whole

@@ -266,9 +266,13 @@ impl<'a> Runner<'a> {
         self.options.neighbourhood_above_columns.unwrap_or(default)
     }
 
-    /// Whether large level-1 stages dive on the LP ([`SolveOptions::lp_dive`]).
-    pub fn dives(&self) -> bool {
-        self.options.lp_dive.unwrap_or(true)
+    /// Whether large level-1 stages dive on the LP ([`SolveOptions::lp_dive`]); by default
+    /// when some vacation's capacity is a knapsack row in the model (`knapsack_vacations`),
+    /// so that the dive's pattern LP is tighter than the MILP's. Where every vacation has
+    /// its patterns, HiGHS's own search does better: on ami-eure-week, the dive took 116 s
+    /// of a stage that the MILP then proved in 14 s.
+    pub fn dives(&self, knapsack_vacations: usize) -> bool {
+        self.options.lp_dive.unwrap_or(knapsack_vacations > 0)
     }
 
     /// True when class `c`'s smallest company ratio is 0 whatever this instance's plan, by
