@@ -14,13 +14,18 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
 fn check(name: &str) {
-    check_with(name, SolveOptions::default());
+    check_with(name, None, SolveOptions::default());
 }
 
-fn check_with(name: &str, options: SolveOptions) {
+/// Checks `name`, with the instance's time limit raised to `limit` seconds when given.
+fn check_with(name: &str, limit: Option<f64>, options: SolveOptions) {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("instances");
     let text = std::fs::read_to_string(dir.join(format!("{name}.json"))).expect("instance file");
-    let inst = Instance::from_proto(&parse_instance_json(&text).expect("parse")).expect("valid");
+    let mut inst =
+        Instance::from_proto(&parse_instance_json(&text).expect("parse")).expect("valid");
+    if let Some(limit) = limit {
+        inst.settings.time_limit_seconds = limit;
+    }
     let expected: Value = serde_json::from_str(
         &std::fs::read_to_string(dir.join(format!("{name}.score.json"))).expect("score file"),
     )
@@ -69,7 +74,9 @@ fn small_reaches_its_expected_primary_score() {
 /// ami-eure-week seed 1 (`convoplan generate --preset ami-eure-week --seed 1`): 1,216
 /// requests, 126 vacations, 12 centres. Its level 1 is proven in about 100 s on the 2-core
 /// machine of BENCHMARKS.md; the solve is cancelled as level 2 starts, since levels 2-4 do
-/// not change the per-class counts and would run to the 300 s limit.
+/// not change the per-class counts and would run to the limit. The limit is raised from the
+/// default 300 s to 900 s so that a slower or busier machine still proves level 1 (level 1
+/// may take 90 % of it) rather than fail the test.
 #[test]
 fn ami_eure_week_reaches_its_expected_primary_score() {
     let cancel = Arc::new(AtomicBool::new(false));
@@ -83,5 +90,5 @@ fn ami_eure_week_reaches_its_expected_primary_score() {
         })),
         ..Default::default()
     };
-    check_with("ami-eure-week", options);
+    check_with("ami-eure-week", Some(900.0), options);
 }
