@@ -25,8 +25,8 @@ pub struct BenchArgs {
     /// Instance files to bench besides the presets (repeatable).
     #[arg(long)]
     pub instance: Vec<PathBuf>,
-    /// Wall-clock limit per solve, seconds (the smaller of this and the policy's applies).
-    #[arg(long)]
+    /// Wall-clock limit per solve, seconds (replaces the policy's `solver.timeLimitSeconds`).
+    #[arg(long, value_parser = super::seconds)]
     pub time_limit: Option<f64>,
     /// HiGHS threads.
     #[arg(long)]
@@ -97,13 +97,13 @@ pub fn run(args: BenchArgs) -> anyhow::Result<ExitCode> {
     let mut details = String::new();
     for (name, wire) in &jobs {
         eprintln!("bench: {name}");
-        let instance = Instance::from_proto(wire)?;
+        let mut instance = Instance::from_proto(wire)?;
+        super::set_time_limit(&mut instance, args.time_limit);
         let t0 = Instant::now();
         let greedy = plan::greedy_plan(&instance);
         let greedy_seconds = t0.elapsed().as_secs_f64();
         reset_peak_rss();
         let options = SolveOptions {
-            time_limit_seconds: args.time_limit,
             threads: args.threads,
             ..SolveOptions::default()
         };

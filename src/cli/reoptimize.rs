@@ -22,8 +22,8 @@ pub struct ReoptimizeArgs {
     /// Where to write the diff; default: the plan's path with `.diff.json`.
     #[arg(long)]
     pub diff: Option<PathBuf>,
-    /// Wall-clock limit in seconds (the smaller of this and the policy's applies).
-    #[arg(long)]
+    /// Wall-clock limit in seconds (replaces the policy's `solver.timeLimitSeconds`).
+    #[arg(long, value_parser = super::seconds)]
     pub time_limit: Option<f64>,
     /// HiGHS threads.
     #[arg(long)]
@@ -37,11 +37,11 @@ pub struct ReoptimizeArgs {
 
 /// Runs `reoptimize`.
 pub fn run(args: ReoptimizeArgs) -> anyhow::Result<ExitCode> {
-    let (_, instance) = super::read_instance(&args.instance)?;
+    let (_, mut instance) = super::read_instance(&args.instance)?;
+    super::set_time_limit(&mut instance, args.time_limit);
     let previous = super::read_plan(&args.previous_plan)?;
     let freeze = plan::reoptimize::parse_freeze_until(args.freeze_until.as_deref().unwrap_or(""))?;
     let options = SolveOptions {
-        time_limit_seconds: args.time_limit,
         threads: args.threads,
         reopt_whole_week: args.whole_week,
         ..SolveOptions::default()

@@ -17,8 +17,8 @@ pub struct SolveArgs {
     /// Where to write the plan (JSON); default: INSTANCE with `.plan.json`.
     #[arg(long)]
     pub out: Option<PathBuf>,
-    /// Wall-clock limit in seconds (the smaller of this and the policy's applies).
-    #[arg(long)]
+    /// Wall-clock limit in seconds (replaces the policy's `solver.timeLimitSeconds`).
+    #[arg(long, value_parser = super::seconds)]
     pub time_limit: Option<f64>,
     /// HiGHS threads.
     #[arg(long)]
@@ -30,7 +30,8 @@ pub struct SolveArgs {
 
 /// Runs `solve`.
 pub fn run(args: SolveArgs) -> anyhow::Result<ExitCode> {
-    let (_, instance) = super::read_instance(&args.instance)?;
+    let (_, mut instance) = super::read_instance(&args.instance)?;
+    super::set_time_limit(&mut instance, args.time_limit);
     let bar = if args.quiet {
         ProgressBar::hidden()
     } else {
@@ -43,7 +44,6 @@ pub fn run(args: SolveArgs) -> anyhow::Result<ExitCode> {
     bar.enable_steady_tick(Duration::from_millis(200));
     let sink_bar = bar.clone();
     let options = SolveOptions {
-        time_limit_seconds: args.time_limit,
         threads: args.threads,
         progress: Some(Arc::new(move |e: &ProgressEvent| {
             sink_bar.set_length(e.count as u64);
