@@ -128,7 +128,29 @@ pub fn sequence_pinned(
             };
             let mut longest_first = loose.clone();
             longest_first.sort_by_key(|p| std::cmp::Reverse(minutes(p)));
-            timed.extend(fit(&loose, false).or_else(|| fit(&longest_first, true))?);
+            let exact = || {
+                let lengths: Vec<u32> = longest_first.iter().map(|p| minutes(p)).collect();
+                let gaps = free_gaps(&busy, vac.start, vac.end);
+                let starts = pack_in_gaps(&lengths, &gaps)?;
+                Some(
+                    longest_first
+                        .iter()
+                        .zip(starts)
+                        .map(|(p, start)| Assignment {
+                            request: p.request,
+                            vacation: v,
+                            mode: p.mode,
+                            start,
+                            end: start + minutes(p),
+                        })
+                        .collect::<Vec<_>>(),
+                )
+            };
+            timed.extend(
+                fit(&loose, false)
+                    .or_else(|| fit(&longest_first, true))
+                    .or_else(exact)?,
+            );
             Some(timed)
         };
         // Every pin held; else release as few unfrozen pins as possible (one, then two),
@@ -160,6 +182,81 @@ pub fn sequence_pinned(
         }
     }
     out
+}
+
+/// The free `[start, end)` stretches of `[from, to)` around `busy` (any order).
+fn free_gaps(busy: &[(u32, u32)], from: u32, to: u32) -> Vec<(u32, u32)> {
+    let mut busy = busy.to_vec();
+    busy.sort_unstable();
+    let mut gaps = Vec::new();
+    let mut t = from;
+    for (a, b) in busy.into_iter().chain(std::iter::once((to, to))) {
+        if a > t {
+            gaps.push((t, a));
+        }
+        t = t.max(b);
+    }
+    gaps
+}
+
+/// Most appointments [`pack_in_gaps`] places exactly, and the most assignments it tries:
+/// a vacation holds a dozen appointments at most, and beyond that a pin gives way instead.
+const EXACT_ITEMS: usize = 16;
+const EXACT_NODES: usize = 200_000;
+
+/// Starts for appointments of `lengths` (longest first) in `gaps`, every gap filled back to
+/// back from its start, found by exhaustive search: the first-fit rules of
+/// [`sequence_pinned`] can miss a packing that exists, and each miss moves a kept
+/// appointment. `None` when there is none (or the search is too large).
+fn pack_in_gaps(lengths: &[u32], gaps: &[(u32, u32)]) -> Option<Vec<u32>> {
+    if lengths.len() > EXACT_ITEMS {
+        return None;
+    }
+    fn place(
+        k: usize,
+        lengths: &[u32],
+        left: &mut [u32],
+        at: &mut [usize],
+        nodes: &mut usize,
+    ) -> bool {
+        if k == lengths.len() {
+            return true;
+        }
+        *nodes += 1;
+        if *nodes > EXACT_NODES {
+            return false;
+        }
+        for g in 0..left.len() {
+            // Gaps with the same room left are interchangeable: try one of them.
+            if left[g] < lengths[k] || left[..g].contains(&left[g]) {
+                continue;
+            }
+            left[g] -= lengths[k];
+            at[k] = g;
+            if place(k + 1, lengths, left, at, nodes) {
+                return true;
+            }
+            left[g] += lengths[k];
+        }
+        false
+    }
+    let mut left: Vec<u32> = gaps.iter().map(|&(a, b)| b - a).collect();
+    let mut at = vec![0; lengths.len()];
+    let mut nodes = 0;
+    if !place(0, lengths, &mut left, &mut at, &mut nodes) {
+        return None;
+    }
+    let mut next: Vec<u32> = gaps.iter().map(|&(a, _)| a).collect();
+    Some(
+        lengths
+            .iter()
+            .zip(&at)
+            .map(|(&d, &g)| {
+                next[g] += d;
+                next[g] - d
+            })
+            .collect(),
+    )
 }
 
 /// Times the placements of every vacation.
@@ -194,4 +291,36 @@ pub fn sequence(instance: &Instance, placed: &[Placement]) -> Vec<Assignment> {
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A packing the first-fit rules miss (gaps of 45 and 40; lengths 25, 20, 20, 20: the
+    /// tightest gap takes 25 and leaves 15, first fit puts two 20s in 45), found exactly
+    /// (25 + 20, 20 + 20), within the gaps and without overlaps; none where the minutes fit
+    /// but the gaps do not.
+    #[test]
+    fn exact_packing_fills_gaps_the_first_fit_rules_miss() {
+        let gaps = free_gaps(&[(525, 565)], 480, 605);
+        assert_eq!(gaps, vec![(480, 525), (565, 605)]);
+        let lengths = [25, 20, 20, 20];
+        let starts = pack_in_gaps(&lengths, &gaps).expect("a packing exists");
+        let mut spans: Vec<(u32, u32)> = starts
+            .iter()
+            .zip(&lengths)
+            .map(|(&s, &d)| (s, s + d))
+            .collect();
+        spans.sort_unstable();
+        for w in spans.windows(2) {
+            assert!(w[0].1 <= w[1].0, "{spans:?} overlap");
+        }
+        for &(s, e) in &spans {
+            assert!(gaps.iter().any(|&(a, b)| a <= s && e <= b), "{spans:?}");
+        }
+        // 55 minutes free, but in gaps of 40 and 15: 30 + 25 do not fit.
+        let gaps = free_gaps(&[(520, 700)], 480, 715);
+        assert_eq!(pack_in_gaps(&[30, 25], &gaps), None);
+    }
 }
