@@ -7,7 +7,7 @@
 mod common;
 
 use chrono::{Duration, NaiveDate};
-use common::reopt_checks::minutes;
+use common::reopt_checks::{gap_lengths, minutes};
 use convoplan::generate::{generate, Preset};
 use convoplan::model::Instance;
 use convoplan::plan;
@@ -311,19 +311,16 @@ fn largest_gap(
     gone: &HashSet<String>,
 ) -> u32 {
     let vac = &inst.vacations[inst.index.vacations[vacation_id]];
-    let mut busy: Vec<(u32, u32)> = plan
+    let busy: Vec<(u32, u32)> = plan
         .appointments
         .iter()
         .filter(|a| a.vacation_id == vacation_id && !gone.contains(&a.request_id))
         .map(|a| (minutes(&a.start), minutes(&a.end)))
         .collect();
-    busy.sort_unstable();
-    let (mut t, mut best) = (vac.start, 0);
-    for (a, b) in busy.into_iter().chain(std::iter::once((vac.end, vac.end))) {
-        best = best.max(a.saturating_sub(t));
-        t = t.max(b);
-    }
-    best
+    gap_lengths(vac.start, vac.end, busy)
+        .into_iter()
+        .max()
+        .unwrap_or(0)
 }
 
 #[test]

@@ -399,17 +399,23 @@ fn retimed_for_gaps(
             None => loose.push(span(m).1 - span(m).0),
         }
     }
-    fixed.sort_unstable();
+    let mut gaps = gap_lengths(vac.start, vac.end, fixed);
+    loose.sort_unstable_by(|x, y| y.cmp(x));
+    !packs(&loose, &mut gaps)
+}
+
+/// Minutes of each free stretch of `[start, end)` around the `busy` spans (any order).
+pub fn gap_lengths(start: u32, end: u32, mut busy: Vec<(u32, u32)>) -> Vec<u32> {
+    busy.sort_unstable();
     let mut gaps = Vec::new();
-    let mut t = vac.start;
-    for (s, e) in fixed.into_iter().chain(std::iter::once((vac.end, vac.end))) {
+    let mut t = start;
+    for (s, e) in busy.into_iter().chain(std::iter::once((end, end))) {
         if s > t {
             gaps.push(s - t);
         }
         t = t.max(e);
     }
-    loose.sort_unstable_by(|x, y| y.cmp(x));
-    !packs(&loose, &mut gaps)
+    gaps
 }
 
 /// Whether appointments of `lengths` (longest first) fit in `gaps` (minutes each).
