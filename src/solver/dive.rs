@@ -39,12 +39,23 @@ const MAX_BATCH: usize = 64;
 /// A vacation with more maximal patterns than this keeps its knapsack row; the dive then
 /// fixes its fractional assignments directly.
 const MAX_PATTERNS: usize = 5_000;
-/// Time one warm-started LP of the dive may take: a batch whose fixings are infeasible can
-/// keep the dual simplex busy for minutes; stopped, it counts as infeasible. Within this,
-/// the limit is three times the recent successful solves'. Measured on ciamt-week's
-/// marginal dive: with ten times (up to 15 s) batches grew to 32 and their solves to 7 s
-/// and more, and the dive was slower than with three times (up to 3 s), 400 s in all.
-const SOLVE_SECONDS: f64 = 3.0;
+/// Simplex iterations one warm-started LP of the dive may take: a batch whose fixings are
+/// infeasible can keep the dual simplex busy for minutes; stopped, it counts as
+/// infeasible. Within this, the limit is [`STEP_FACTOR`] times the recent successful
+/// solves' iterations. The limit counts iterations, not seconds, so that the dive takes
+/// the same path on a loaded machine as on a quiet one: with a limit in seconds (three
+/// times the recent solves, at most 3 s) ciamt-week's marginal dive proved the class once
+/// in 332 s and, on the same code, ran out of its 480 s budget twice.
+const MAX_STEP_ITERATIONS: f64 = 40_000.0;
+/// Fewest simplex iterations a step may take before it counts as failed.
+const MIN_STEP_ITERATIONS: f64 = 2_000.0;
+/// A step may take this many times the recent successful steps' iterations. Measured on
+/// ciamt-week's marginal dive with the time limit it replaces: ten times made batches grow
+/// to 32 and the dive slower than three times.
+const STEP_FACTOR: f64 = 3.0;
+/// Wall-clock guard of one step, far above what its iteration limit takes (a step runs
+/// a few thousand iterations a second on ciamt-week): only a stalled simplex meets it.
+const STEP_GUARD_SECONDS: f64 = 60.0;
 /// Values within this of 0 or 1 count as integral.
 const INTEGRAL: f64 = 1e-6;
 
@@ -132,7 +143,8 @@ pub fn pattern_dive(
         until,
         good: None,
         batch: BATCH,
-        typical: 0.3,
+        typical: None,
+        steps: StepCounts::default(),
     };
     let rooms = round_rooms(instance, milp, &base, point);
     let Dived {
@@ -140,6 +152,7 @@ pub fn pattern_dive(
         bound,
         last,
     } = dive.run(terms, (lp, before), &rooms, &[&ys, &zs], n)?;
+    let steps = dive.steps;
     let run = dive.run;
     dived.bound = bound;
     let mut reached = None;
@@ -182,6 +195,10 @@ pub fn pattern_dive(
         lp,
         pattern_bound = bound,
         outcome = ?dived.outcome,
+        steps_optimal = steps.optimal,
+        steps_infeasible = steps.infeasible,
+        steps_stopped = steps.stopped,
+        step_iterations = steps.iterations,
         seconds,
         "LP dive done"
     );
@@ -358,8 +375,19 @@ struct Dive<'r, 'a> {
     good: Option<Vec<f64>>,
     /// Candidates to fix in the next batch.
     batch: usize,
-    /// Moving average of the seconds of successful warm-started solves.
-    typical: f64,
+    /// Moving average of the simplex iterations of successful warm-started solves.
+    typical: Option<f64>,
+    /// What the step solves did, for the log.
+    steps: StepCounts,
+}
+
+/// Step solves of a dive, by outcome.
+#[derive(Debug, Clone, Copy, Default)]
+struct StepCounts {
+    optimal: u32,
+    infeasible: u32,
+    stopped: u32,
+    iterations: i64,
 }
 
 impl Dive<'_, '_> {
@@ -373,10 +401,16 @@ impl Dive<'_, '_> {
                 .saturating_duration_since(Instant::now())
                 .as_secs_f64(),
         );
-        if kind == Solve::Step {
-            limit = limit.min((3.0 * self.typical).clamp(0.5, SOLVE_SECONDS));
-        }
+        let iterations = match (kind, self.typical) {
+            (Solve::Step, Some(t)) => {
+                limit = limit.min(STEP_GUARD_SECONDS);
+                (STEP_FACTOR * t).clamp(MIN_STEP_ITERATIONS, MAX_STEP_ITERATIONS)
+            }
+            (Solve::Step, None) => MAX_STEP_ITERATIONS,
+            _ => f64::from(i32::MAX),
+        };
         model.set_option("time_limit", limit.max(0.01));
+        model.set_option("simplex_iteration_limit", iterations as i32);
         let solver = if kind == Solve::First {
             "ipm"
         } else {
@@ -386,13 +420,31 @@ impl Dive<'_, '_> {
         let t0 = Instant::now();
         let solved = model.try_solve().map_err(|_| HighsCallError("Highs_run"))?;
         let status = solved.status();
-        tracing::trace!(?status, seconds = t0.elapsed().as_secs_f64(), "dive LP");
+        let used = solved
+            .int_info_value(c"simplex_iteration_count")
+            .unwrap_or(0);
+        tracing::trace!(
+            ?status,
+            iterations = used,
+            limit = iterations,
+            seconds = t0.elapsed().as_secs_f64(),
+            "dive LP"
+        );
         self.model = Some(solved.into());
         let ok = status == HighsModelStatus::Optimal;
+        if kind == Solve::Step {
+            self.steps.iterations += used;
+            match status {
+                HighsModelStatus::Optimal => self.steps.optimal += 1,
+                HighsModelStatus::Infeasible => self.steps.infeasible += 1,
+                _ => self.steps.stopped += 1,
+            }
+        }
         if ok {
             self.good = Some(self.values()?);
             if kind == Solve::Step {
-                self.typical = 0.8 * self.typical + 0.2 * t0.elapsed().as_secs_f64();
+                let used = used as f64;
+                self.typical = Some(self.typical.map_or(used, |t| 0.8 * t + 0.2 * used));
             }
         }
         Ok(ok)
