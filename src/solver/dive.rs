@@ -45,16 +45,20 @@ const MAX_PATTERNS: usize = 5_000;
 /// solves' iterations. The limit counts iterations, not seconds, so that the dive takes
 /// the same path on a loaded machine as on a quiet one: with a limit in seconds (three
 /// times the recent solves, at most 3 s) ciamt-week's marginal dive proved the class once
-/// in 332 s and, on the same code, ran out of its 480 s budget twice.
-const MAX_STEP_ITERATIONS: f64 = 40_000.0;
-/// Fewest simplex iterations a step may take before it counts as failed.
-const MIN_STEP_ITERATIONS: f64 = 2_000.0;
+/// in 332 s and, on the same code, ran out of its 480 s budget twice. HiGHS runs about 250
+/// iterations a second on that LP here, so 800 is about the 3 s that made the proof; a cap
+/// of 40,000 let stopped steps take 20-28 s each and the dive made 53 steps in 426 s
+/// (BENCHMARKS.md).
+const MAX_STEP_ITERATIONS: f64 = 800.0;
+/// Fewest simplex iterations a step may take before it counts as failed (about the old
+/// 0.5 s floor).
+const MIN_STEP_ITERATIONS: f64 = 150.0;
 /// A step may take this many times the recent successful steps' iterations. Measured on
 /// ciamt-week's marginal dive with the time limit it replaces: ten times made batches grow
 /// to 32 and the dive slower than three times.
 const STEP_FACTOR: f64 = 3.0;
-/// Wall-clock guard of one step, far above what its iteration limit takes (a step runs
-/// a few thousand iterations a second on ciamt-week): only a stalled simplex meets it.
+/// Wall-clock guard of one step, far above what its iteration limit takes (a few seconds
+/// on ciamt-week): only a stalled simplex meets it.
 const STEP_GUARD_SECONDS: f64 = 60.0;
 /// Values within this of 0 or 1 count as integral.
 const INTEGRAL: f64 = 1e-6;
