@@ -21,6 +21,7 @@
 //! model is untouched; the point it ends on is checked against every row and bound of the
 //! stage before it becomes the incumbent.
 
+use super::aggregate::Aggregated;
 use super::capacity;
 use super::highs_ext::{self, HighsCallError, Lp};
 use super::milp::Milp;
@@ -125,22 +126,44 @@ pub fn pattern_dive(
     let t0 = Instant::now();
     let until = t0 + std::time::Duration::from_secs_f64(seconds.max(0.0));
     let base = run.lp_copy(terms)?;
-    let n = base.cols();
+    // The dive works on identical requests merged: its LP is half the size and without
+    // the symmetric optima among which the simplex wandered.
+    let agg = Aggregated::new(&base, milp);
+    let n = agg.cols();
+    let of = |c: usize| agg.of_col[c];
     let patterns = added_patterns(instance, milp, &base);
-    let mut lpm = highs_ext::pass_lp(&base, Sense::Maximise)?;
+    let mut lpm = highs_ext::pass_lp(&agg.lp, Sense::Maximise)?;
     let mut zs: Vec<(usize, usize)> = milp
         .z
         .iter()
         .enumerate()
-        .map(|(j, z)| (milp.z_col(j), z.vacation))
+        .map(|(j, z)| (of(milp.z_col(j)), z.vacation))
         .collect();
-    add_patterns(&mut lpm, instance, milp, &patterns, n, &mut zs)?;
+    add_patterns(
+        &mut lpm,
+        instance,
+        milp,
+        &patterns,
+        (n, &agg.of_col),
+        &mut zs,
+    )?;
+    dump_lp(&mut lpm, name);
     let ys: Vec<(usize, usize)> = milp
         .y
         .iter()
         .enumerate()
-        .map(|(j, y)| (milp.y_col(j), y.vacation))
+        .map(|(j, y)| (of(milp.y_col(j)), y.vacation))
         .collect();
+    let (merged, groups) = agg.merged();
+    tracing::debug!(
+        stage = name,
+        columns = base.cols(),
+        aggregated = n,
+        merged,
+        groups,
+        "LP dive: identical requests merged"
+    );
+    let bounds = (agg.lp.col_lower.clone(), agg.lp.col_upper.clone());
     let mut dive = Dive {
         model: Some(lpm),
         run,
@@ -149,19 +172,25 @@ pub fn pattern_dive(
         batch: BATCH,
         typical: None,
         steps: StepCounts::default(),
+        lower: bounds.0,
+        upper: bounds.1,
     };
-    let rooms = round_rooms(instance, milp, &base, point);
+    let rooms: Vec<(usize, f64)> = round_rooms(instance, milp, &base, point)
+        .into_iter()
+        .map(|(c, v)| (of(c), v))
+        .collect();
+    let aterms = agg.terms(terms);
     let Dived {
         outcome,
         bound,
         last,
-    } = dive.run(terms, (lp, before), &rooms, &[&ys, &zs], n)?;
+    } = dive.run(&aterms, (lp, before), &rooms, &[&ys, &zs], n)?;
     let steps = dive.steps;
     let run = dive.run;
     dived.bound = bound;
     let mut reached = None;
     if let (Outcome::Reached(_), Some(values)) = (outcome, &last) {
-        let candidate: Vec<f64> = values.iter().take(n).map(|v| v.round()).collect();
+        let candidate = agg.lift_integral(&values[..n]);
         let fractional = values
             .iter()
             .take(n)
@@ -206,11 +235,24 @@ pub fn pattern_dive(
         seconds,
         "LP dive done"
     );
-    dived.last = last.map(|mut v| {
-        v.truncate(n);
-        v
-    });
+    dived.last = last.map(|v| agg.lift_even(&v[..n]));
     Ok(dived)
+}
+
+/// With `CONVOPLAN_DUMP_DIR` set, writes the dive's LP with its patterns (`dive-<stage>.mps`)
+/// before it is solved, so that a slow dive can be studied offline.
+fn dump_lp(model: &mut highs::Model, name: &str) {
+    let Some(dir) = std::env::var_os("CONVOPLAN_DUMP_DIR") else {
+        return;
+    };
+    let slug: String = name
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() { c } else { '-' })
+        .collect();
+    let path = std::path::Path::new(&dir).join(format!("dive-{slug}.mps"));
+    if let Err(e) = highs_ext::write_model(model, &path) {
+        tracing::warn!(error = %e, "dive LP not written");
+    }
 }
 
 /// One room per centre vacation (or none), as `(column, value)` for every room column: the
@@ -317,7 +359,7 @@ fn add_patterns(
     instance: &Instance,
     milp: &Milp,
     choices: &[Choice],
-    n: usize,
+    (n, of_col): (usize, &[usize]),
     zs: &mut Vec<(usize, usize)>,
 ) -> Result<(), HighsCallError> {
     let mut cols = highs_ext::ColBatch::default();
@@ -338,14 +380,18 @@ fn add_patterns(
                     .iter()
                     .enumerate()
                     .filter(|(_, y)| y.vacation == choice.vacation)
-                    .map(|(j, _)| (milp.y_col(j), -1.0)),
+                    .map(|(j, _)| (of_col[milp.y_col(j)], -1.0)),
             );
             rows.push(f64::NEG_INFINITY, 0.0, &row)?;
         } else {
             rows.push(f64::NEG_INFINITY, 1.0, &row)?;
         }
         for (k, (_, xcols)) in choice.lengths.iter().enumerate() {
-            let mut terms: Vec<(usize, f64)> = xcols.iter().map(|&i| (i, 1.0)).collect();
+            // A group's members stand at one aggregated column, which counts them all.
+            let mut cols: Vec<usize> = xcols.iter().map(|&i| of_col[i]).collect();
+            cols.sort_unstable();
+            cols.dedup();
+            let mut terms: Vec<(usize, f64)> = cols.into_iter().map(|i| (i, 1.0)).collect();
             for (p, counts) in choice.patterns.iter().enumerate() {
                 if counts[k] > 0 {
                     terms.push((first + p, -f64::from(counts[k])));
@@ -383,6 +429,10 @@ struct Dive<'r, 'a> {
     typical: Option<f64>,
     /// What the step solves did, for the log.
     steps: StepCounts,
+    /// Bounds of the aggregated columns before the dive (the pattern columns after them
+    /// are binaries), restored when a fix fails.
+    lower: Vec<f64>,
+    upper: Vec<f64>,
 }
 
 /// Step solves of a dive, by outcome.
@@ -459,15 +509,25 @@ impl Dive<'_, '_> {
         highs_ext::col_values(model).ok_or(HighsCallError("Highs_getSolution"))
     }
 
-    fn fix(&mut self, cols: &[usize], value: f64) -> Result<(), HighsCallError> {
+    /// Fixes each of `cols` at its value in the last optimal point rounded by `round`
+    /// (up: 1 for a binary, the next count for a group's column).
+    fn fix(&mut self, cols: &[usize], round: fn(f64) -> f64) -> Result<(), HighsCallError> {
+        let x = self
+            .good
+            .as_deref()
+            .ok_or(HighsCallError("Highs_getSolution"))?;
+        let v: Vec<f64> = cols.iter().map(|&c| round(x[c])).collect();
         let model = self.model.as_mut().ok_or(HighsCallError("model lost"))?;
-        let v = vec![value; cols.len()];
         highs_ext::set_bounds(model, cols, &v, &v)
     }
 
+    /// Gives `cols` back their bounds from before the dive.
     fn free(&mut self, cols: &[usize]) -> Result<(), HighsCallError> {
+        let bound = |b: &[f64], c: usize, default: f64| b.get(c).copied().unwrap_or(default);
+        let lower: Vec<f64> = cols.iter().map(|&c| bound(&self.lower, c, 0.0)).collect();
+        let upper: Vec<f64> = cols.iter().map(|&c| bound(&self.upper, c, 1.0)).collect();
         let model = self.model.as_mut().ok_or(HighsCallError("model lost"))?;
-        highs_ext::set_bounds(model, cols, &vec![0.0; cols.len()], &vec![1.0; cols.len()])
+        highs_ext::set_bounds(model, cols, &lower, &upper)
     }
 
     fn out_of_time(&self) -> bool {
@@ -486,19 +546,18 @@ impl Dive<'_, '_> {
             .good
             .as_deref()
             .ok_or(HighsCallError("Highs_getSolution"))?;
+        // Binaries, but for the columns of merged requests (counts): in the last phase,
+        // where every column is its own group.
+        let fractional = |v: f64| (v - v.round()).abs() > INTEGRAL;
         let mut whole = std::collections::BTreeSet::new();
         for &(c, g) in cols {
-            if x[c] >= 1.0 - INTEGRAL {
+            if x[c] >= 1.0 - INTEGRAL && !fractional(x[c]) {
                 whole.insert(g);
             }
         }
         let mut best: BTreeMap<usize, usize> = BTreeMap::new();
         for &(c, g) in cols {
-            if x[c] > INTEGRAL
-                && x[c] < 1.0 - INTEGRAL
-                && !whole.contains(&g)
-                && !banned.contains(&c)
-            {
+            if fractional(x[c]) && !whole.contains(&g) && !banned.contains(&c) {
                 let e = best.entry(g).or_insert(c);
                 if x[c] > x[*e] {
                     *e = c;
@@ -537,7 +596,7 @@ impl Dive<'_, '_> {
             if self.out_of_time() {
                 return Ok(false);
             }
-            self.fix(&candidates, 1.0)?;
+            self.fix(&candidates, f64::ceil)?;
             if self.solve(Solve::Step)? {
                 self.batch = (candidates.len() * 2).min(MAX_BATCH);
                 return Ok(true);
@@ -546,7 +605,7 @@ impl Dive<'_, '_> {
             self.batch = (candidates.len() / 2).max(1);
             if candidates.len() == 1 {
                 banned.push(candidates[0]);
-                self.fix(&candidates, 0.0)?;
+                self.fix(&candidates, f64::floor)?;
                 if self.solve(Solve::Step)? {
                     return Ok(true);
                 }

@@ -1,6 +1,7 @@
 //! The lexicographic MILP: compatibility, model building (one file per constraint family),
 //! the stages of levels 1-4 on HiGHS, and sequencing inside vacations.
 
+mod aggregate;
 pub mod capacity;
 pub mod compat;
 pub mod components;
