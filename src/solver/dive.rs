@@ -241,15 +241,10 @@ pub fn pattern_dive(
 /// With `CONVOPLAN_DUMP_DIR` set, writes the dive's LP with its patterns (`dive-<stage>.mps`)
 /// before it is solved, so that a slow dive can be studied offline.
 fn dump_lp(model: &mut highs::Model, name: &str) {
-    let Some(dir) = std::env::var_os("CONVOPLAN_DUMP_DIR") else {
+    let Some(path) = super::stages::dump_path("dive-", name) else {
         return;
     };
-    let slug: String = name
-        .chars()
-        .map(|c| if c.is_ascii_alphanumeric() { c } else { '-' })
-        .collect();
-    let path = std::path::Path::new(&dir).join(format!("dive-{slug}.mps"));
-    if let Err(e) = highs_ext::write_model(model, &path) {
+    if let Err(e) = highs_ext::write_model(model, &path.with_extension("mps")) {
         tracing::warn!(error = %e, "dive LP not written");
     }
 }

@@ -681,18 +681,24 @@ impl<'a> Runner<'a> {
     }
 }
 
-/// With `CONVOPLAN_DUMP_DIR` set, writes each MILP stage's model (`NN-stage.mps`, costs and
-/// bounds as handed to HiGHS) and its starting incumbent (`NN-stage.start`, one value per
-/// column), so that a slow stage can be studied offline (e.g. with highspy).
-fn dump_stage(model: &mut highs::Model, index: usize, name: &str, start: &[f64]) {
-    let Some(dir) = std::env::var_os("CONVOPLAN_DUMP_DIR") else {
-        return;
-    };
+/// With `CONVOPLAN_DUMP_DIR` set, where to write a file about stage `name`:
+/// `<dir>/<prefix><name with every non-alphanumeric character as '-'>`.
+pub(crate) fn dump_path(prefix: &str, name: &str) -> Option<std::path::PathBuf> {
+    let dir = std::env::var_os("CONVOPLAN_DUMP_DIR")?;
     let slug: String = name
         .chars()
         .map(|c| if c.is_ascii_alphanumeric() { c } else { '-' })
         .collect();
-    let base = std::path::Path::new(&dir).join(format!("{index:02}-{slug}"));
+    Some(std::path::Path::new(&dir).join(format!("{prefix}{slug}")))
+}
+
+/// With `CONVOPLAN_DUMP_DIR` set, writes each MILP stage's model (`NN-stage.mps`, costs and
+/// bounds as handed to HiGHS) and its starting incumbent (`NN-stage.start`, one value per
+/// column), so that a slow stage can be studied offline (e.g. with highspy).
+fn dump_stage(model: &mut highs::Model, index: usize, name: &str, start: &[f64]) {
+    let Some(base) = dump_path(&format!("{index:02}-"), name) else {
+        return;
+    };
     if let Err(e) = highs_ext::write_model(model, &base.with_extension("mps")) {
         tracing::warn!(error = %e, "stage model not written");
     }
