@@ -98,6 +98,11 @@ fn lp_neighbourhood_search_keeps_the_optimum_on_micro_instances() {
     // The LP's support nearly always proves a micro stage; tests/neighbourhoods.rs runs the
     // local search on small weeks.
     assert!(ran.local >= 1, "the local search never ran");
+    assert!(
+        ran.tail >= 10,
+        "the classes' joint LP bound closed a later class on {} seeds only",
+        ran.tail
+    );
 }
 
 /// The LP dive over the vacations' patterns (solver/dive.rs), which large models run first,
@@ -120,6 +125,10 @@ struct Searches {
     dive: usize,
     support: usize,
     local: usize,
+    /// Seeds where a level-1 stage was closed by an LP bound solved before it, in no time:
+    /// the LP of its class and those after it together, solved after a class the LP left
+    /// short of its count bound.
+    tail: usize,
 }
 
 /// Checks every seed; returns on how many a level-1 stage dived on the LP, searched the LP
@@ -138,6 +147,12 @@ fn matches_exhaustive_search(seeds: std::ops::Range<u64>, options: &SolveOptions
         ran_on.dive += ran("LP dive");
         ran_on.support += ran("LP neighbourhood");
         ran_on.local += ran("local search");
+        ran_on.tail += usize::from(report.stages.iter().any(|s| {
+            s.name.starts_with("L1 ")
+                && s.status == "lp bound"
+                && s.seconds == 0.0
+                && s.lp_bound.is_some()
+        }));
         let violations = plan::validate(&inst, &plan);
         assert!(
             violations.is_empty(),

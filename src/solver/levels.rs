@@ -4,6 +4,7 @@
 //! 3. total days of lateness;
 //! 4. quality (referent, preferred professional and centre, grouping, rooms opened).
 
+use super::aggregate::Aggregated;
 use super::compat::Compatibility;
 use super::dive;
 use super::greedy::{self, Placements};
@@ -84,6 +85,13 @@ pub fn level1(
     }
     run.set_bounds(&below, 0.0, 0.0)?;
     let mut proven = true;
+    let proves = |lp: f64, current: f64| (lp + 1e-6).floor() <= current + 0.5;
+    // The LP optimum of the counts of every class from some class on, together: a bound on
+    // each of them (each class's stage has fewer free columns and more held rows). Solved
+    // after a class was left short by its own LP (the capacity is then spent), it closes
+    // the classes after the marginal one in one LP rather than one each.
+    let mut tail: Option<f64> = None;
+    let mut short = false;
     for (c, list) in cols.iter().enumerate() {
         let name = format!("L1 {}", class_name(instance, c));
         if c > 0 {
@@ -117,23 +125,40 @@ pub fn level1(
             .count() as f64;
         let terms: Vec<(usize, f64)> = list.iter().map(|&i| (i, 1.0)).collect();
         let current = run.value(&terms);
+        let large = run.sol.len() > run.neighbourhood_above(NEIGHBOURHOOD_ABOVE_COLUMNS);
+        let needs_lp = !terms.is_empty()
+            && current < bound - 0.5
+            && !tail.is_some_and(|t| proves(t, current))
+            && run.until_share(LEVEL1_SHARE) > 0.01;
+        if large && short && needs_lp && c + 1 < cols.len() {
+            short = false;
+            let free: Vec<usize> = all[c + 1..].iter().flatten().copied().collect();
+            let joint: Vec<(usize, f64)> = cols[c..].iter().flatten().map(|&i| (i, 1.0)).collect();
+            tail = merged_lp_point(milp, run, &joint, &free)?.map(|(v, _)| v);
+            tracing::debug!(
+                class = c,
+                bound = tail,
+                "LP bound of this class and those after"
+            );
+        }
         let result = if terms.is_empty() {
             run.close(&name, 0.0, "bound")
         } else if current >= bound - 0.5 {
             run.close(&name, current, "bound")
+        } else if let Some(t) = tail.filter(|&t| proves(t, current)) {
+            run.close_by_lp(&name, current, t)
         } else if run.until_share(LEVEL1_SHARE) <= 0.01 {
             // Level 1's time is spent: not even the LP (half a minute on ciamt-week).
             run.spent(&name, current, bound)
         } else {
-            let large = run.sol.len() > run.neighbourhood_above(NEIGHBOURHOOD_ABOVE_COLUMNS);
             // The LP relaxation proves the incumbent when its optimum rounds down to it.
             let lp = if large {
-                run.lp_point(Sense::Maximise, &terms)?
+                merged_lp_point(milp, run, &terms, &[])?
             } else {
                 run.lp_bound(Sense::Maximise, &terms)?
                     .map(|v| (v, Vec::new()))
             };
-            let proves = |lp: f64, current: f64| (lp + 1e-6).floor() <= current + 0.5;
+            short = lp.as_ref().is_some_and(|&(v, _)| v < bound - 0.5);
             match lp {
                 Some((lp, _)) if proves(lp, current) => run.close(&name, current, "lp bound"),
                 lp => {
@@ -212,6 +237,33 @@ pub fn level1(
         }
     }
     Ok(proven)
+}
+
+/// The LP optimum of `terms` over the stage as it stands, with the columns `free` (classes
+/// below, fixed at 0 in the stage) back in [0, 1], and its point: solved on a copy with
+/// identical requests merged ([`Aggregated`]), which keeps the optimum, in a third of the
+/// stage LP's time on ciamt-week's marginal class (BENCHMARKS.md). The point is the merged
+/// one split evenly among each group's members, an optimal point of the stage's LP.
+fn merged_lp_point(
+    milp: &Milp,
+    run: &mut Runner,
+    terms: &[(usize, f64)],
+    free: &[usize],
+) -> Result<Option<(f64, Vec<f64>)>, HighsCallError> {
+    let mut base = run.lp_copy(terms)?;
+    for &c in free {
+        base.col_lower[c] = 0.0;
+        base.col_upper[c] = 1.0;
+    }
+    let merged = Aggregated::new(&base, milp);
+    tracing::debug!(
+        columns = base.cols(),
+        merged = merged.cols(),
+        fixed_at_zero = merged.lp.col_upper.iter().filter(|&&u| u == 0.0).count(),
+        "LP relaxation on identical requests merged"
+    );
+    let point = run.lp_point_of(&merged.lp, Sense::Maximise)?;
+    Ok(point.map(|(v, x)| (v, merged.lift_even(&x))))
 }
 
 /// Models above this many columns search the LP relaxation's neighbourhood before the

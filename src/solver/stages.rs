@@ -380,6 +380,13 @@ impl<'a> Runner<'a> {
         }
     }
 
+    /// Records a stage closed by the LP bound `lp` (its incumbent is its floor), solved for
+    /// this stage or before it, for several classes together.
+    pub fn close_by_lp(&mut self, name: &str, objective: f64, lp: f64) -> StageResult {
+        self.lp = Some(lp);
+        self.close(name, objective, "lp bound")
+    }
+
     /// Records a stage whose budget was spent before its MILP could run (by a neighbourhood
     /// search): unproven, held at `objective`, with `bound` (the LP's) as its bound.
     pub fn spent(&mut self, name: &str, objective: f64, bound: f64) -> StageResult {
@@ -435,6 +442,50 @@ impl<'a> Runner<'a> {
         terms: &[(usize, f64)],
     ) -> Result<Option<(f64, Vec<f64>)>, HighsCallError> {
         self.lp_solve(sense, terms, true)
+    }
+
+    /// The optimum and optimal point of `lp` (a copy of the stage's LP, reshaped, e.g. with
+    /// identical requests merged) in its own HiGHS instance, recorded as the stage's LP
+    /// bound as [`Runner::lp_point`] records its own; `None` when it is not solved in the
+    /// time left. The stage model is untouched.
+    pub fn lp_point_of(
+        &mut self,
+        lp: &highs_ext::Lp,
+        sense: Sense,
+    ) -> Result<Option<(f64, Vec<f64>)>, HighsCallError> {
+        let left = self.left();
+        if self.out_of_time() || left <= 0.01 {
+            return Ok(None);
+        }
+        let t0 = Instant::now();
+        let mut model = highs_ext::pass_lp(lp, sense)?;
+        // Cancellation and the deadline reach this solve as they reach the stage model's;
+        // the box outlives `model`, dropped at the end of this call.
+        if let Err(e) = highs_ext::install_callback(&mut model, &self.callback) {
+            tracing::warn!(error = %e, "no HiGHS callback on the LP copy");
+        }
+        model.set_option("time_limit", left);
+        if lp.cols() > IPM_ABOVE_COLUMNS {
+            model.set_option("solver", "ipm");
+        }
+        let solved = model.try_solve().map_err(|_| HighsCallError("Highs_run"))?;
+        let status = solved.status();
+        let value = (status == HighsModelStatus::Optimal).then(|| solved.objective_value());
+        if status == HighsModelStatus::Infeasible {
+            tracing::error!("LP relaxation infeasible: a pin or a row contradicts the incumbent");
+        }
+        let mut model: highs::Model = solved.into();
+        let values = value.and_then(|_| highs_ext::col_values(&mut model));
+        tracing::debug!(
+            lp = value,
+            columns = lp.cols(),
+            seconds = t0.elapsed().as_secs_f64(),
+            "LP relaxation bound (own instance)"
+        );
+        self.lp = value;
+        // Added: a stage may solve more than one LP copy before it is recorded.
+        self.lp_seconds += t0.elapsed().as_secs_f64();
+        Ok(value.zip(values))
     }
 
     fn lp_solve(
