@@ -163,6 +163,18 @@ pub fn pattern_dive(
         "LP dive: identical requests merged"
     );
     let bounds = (agg.lp.col_lower.clone(), agg.lp.col_upper.clone());
+    let total = lpm.num_cols();
+    let mut vacation_of = vec![None; total];
+    let mut owner = vec![None; total];
+    for (xs, s) in milp.x_by_request.iter().zip(&milp.s_by_request) {
+        for &i in xs {
+            vacation_of[of(i)] = Some(milp.x[i].vacation);
+            owner[of(i)] = s.map(of);
+        }
+    }
+    for &(c, v) in &zs {
+        vacation_of[c] = Some(v);
+    }
     let mut dive = Dive {
         model: Some(lpm),
         run,
@@ -173,6 +185,8 @@ pub fn pattern_dive(
         steps: StepCounts::default(),
         lower: bounds.0,
         upper: bounds.1,
+        vacation_of,
+        owner,
     };
     let rooms: Vec<(usize, f64)> = round_rooms(instance, milp, &base, point)
         .into_iter()
@@ -427,6 +441,10 @@ struct Dive<'r, 'a> {
     /// are binaries), restored when a fix fails.
     lower: Vec<f64>,
     upper: Vec<f64>,
+    /// The vacation of every assignment and pattern column of the dive's LP.
+    vacation_of: Vec<Option<usize>>,
+    /// The "scheduled" column of every assignment column's request (or group).
+    owner: Vec<Option<usize>>,
 }
 
 /// Step solves of a dive, by outcome.
@@ -563,6 +581,70 @@ impl Dive<'_, '_> {
         Ok((!list.is_empty()).then_some(list))
     }
 
+    /// Settles the assignments still fractional once every room and pattern is fixed
+    /// (those of vacations left with a knapsack row) by HiGHS, on a small MILP: the dive's
+    /// LP as it stands, every column at 0 in its point fixed there but for the columns of
+    /// the vacations of the fractional ones (and their requests' "scheduled" columns).
+    /// Fixing them one by one, the dive wandered for 200 s on ciamt-week's marginal class
+    /// without an end (BENCHMARKS.md). Returns the MILP's point when it keeps the target
+    /// row (any point does: the row is in the LP), or `None`.
+    fn finish(&mut self) -> Result<Option<Vec<f64>>, HighsCallError> {
+        let t0 = Instant::now();
+        let x = self
+            .good
+            .clone()
+            .ok_or(HighsCallError("Highs_getSolution"))?;
+        let fractional = |v: f64| (v - v.round()).abs() > INTEGRAL;
+        let open: std::collections::BTreeSet<usize> = (0..x.len())
+            .filter(|&c| fractional(x[c]))
+            .filter_map(|c| self.vacation_of.get(c).copied().flatten())
+            .collect();
+        let model = self.model.as_mut().ok_or(HighsCallError("model lost"))?;
+        let mut lp = highs_ext::lp_of(model)?;
+        let mut free: Vec<bool> = x.iter().map(|&v| v > INTEGRAL).collect();
+        for c in 0..lp.cols() {
+            if self.vacation_of[c].is_some_and(|v| open.contains(&v)) {
+                free[c] = true;
+                if let Some(s) = self.owner[c] {
+                    free[s] = true;
+                }
+            }
+        }
+        for c in (0..lp.cols()).filter(|&c| !free[c] && lp.col_lower[c] <= 0.0) {
+            lp.col_upper[c] = 0.0;
+        }
+        let mut mip = highs_ext::pass_lp(&lp, Sense::Maximise)?;
+        highs_ext::set_all_integer(&mut mip)?;
+        self.run.watch(&mut mip);
+        // Half the dive's time left: when it fails, the fixing goes on with the rest.
+        let limit = self.run.end_in().min(
+            self.until
+                .saturating_duration_since(Instant::now())
+                .as_secs_f64(),
+        ) * 0.5;
+        mip.set_option("time_limit", limit.max(0.01));
+        mip.set_option("mip_abs_gap", 0.99);
+        mip.set_option("mip_rel_gap", 0.0);
+        mip.set_option("mip_feasibility_tolerance", 1e-7);
+        let solved = mip.try_solve().map_err(|_| HighsCallError("Highs_run"))?;
+        let status = solved.status();
+        let found = solved.primal_solution_status() == highs::HighsSolutionStatus::Feasible;
+        let mut mip: highs::Model = solved.into();
+        let values = found
+            .then(|| highs_ext::col_values(&mut mip))
+            .flatten()
+            .filter(|v| v.iter().all(|&v| !fractional(v)));
+        tracing::debug!(
+            vacations = open.len(),
+            free = free.iter().filter(|&&f| f).count(),
+            ?status,
+            found = values.is_some(),
+            seconds = t0.elapsed().as_secs_f64(),
+            "dive: the last fractional assignments settled by a MILP"
+        );
+        Ok(values)
+    }
+
     /// The last optimal basis, restored after a fix that fails.
     fn save(&mut self) -> Result<highs_ext::Basis, HighsCallError> {
         let model = self.model.as_mut().ok_or(HighsCallError("model lost"))?;
@@ -664,6 +746,14 @@ impl Dive<'_, '_> {
         let mut banned: Vec<usize> = Vec::new();
         loop {
             for (phase, cols) in phases.iter().copied().chain([rest.as_slice()]).enumerate() {
+                // Once every room and pattern is fixed, the fractional assignments left
+                // are settled by a MILP, in one go. (Tried earlier, with 50 or 12 pattern
+                // vacations still fractional, that MILP was infeasible on ciamt-week.)
+                if phase == phases.len() && self.candidates(cols, &banned)?.is_some() {
+                    if let Some(values) = self.finish()? {
+                        return Ok(Dived::new(Outcome::Reached(0), Some(values), Some(bound)));
+                    }
+                }
                 while let Some(candidates) = self.candidates(cols, &banned)? {
                     tracing::trace!(
                         phase,

@@ -163,23 +163,37 @@ impl ColBatch {
             .map(|(i, _)| index(first + i, "Highs_changeColsIntegralityBySet"))
             .collect::<Result<_, _>>()?;
         *self = ColBatch::default();
-        if set.is_empty() {
-            return Ok(());
-        }
-        // 1 is kHighsVarTypeInteger.
-        let kinds = vec![1 as c_int; set.len()];
-        let m = index(set.len(), "Highs_changeColsIntegralityBySet")?;
-        // SAFETY: `set` and `kinds` have `m` elements, every index a column just added.
-        let status = unsafe {
-            highs_sys::Highs_changeColsIntegralityBySet(
-                model.as_mut_ptr(),
-                m,
-                set.as_ptr(),
-                kinds.as_ptr(),
-            )
-        };
-        check(status, "Highs_changeColsIntegralityBySet")
+        set_integer_cols(model, &set)
     }
+}
+
+/// Makes columns `set` integer.
+fn set_integer_cols(model: &mut highs::Model, set: &[c_int]) -> Result<(), HighsCallError> {
+    if set.is_empty() {
+        return Ok(());
+    }
+    // 1 is kHighsVarTypeInteger.
+    let kinds = vec![1 as c_int; set.len()];
+    let m = index(set.len(), "Highs_changeColsIntegralityBySet")?;
+    // SAFETY: `set` and `kinds` have `m` elements; HiGHS checks the indices.
+    let status = unsafe {
+        highs_sys::Highs_changeColsIntegralityBySet(
+            model.as_mut_ptr(),
+            m,
+            set.as_ptr(),
+            kinds.as_ptr(),
+        )
+    };
+    check(status, "Highs_changeColsIntegralityBySet")
+}
+
+/// Makes every column of `model` integer (an LP passed by [`pass_lp`] becomes a MILP).
+pub fn set_all_integer(model: &mut highs::Model) -> Result<(), HighsCallError> {
+    let n = model.num_cols();
+    let set: Vec<c_int> = (0..n)
+        .map(|c| index(c, "Highs_changeColsIntegralityBySet"))
+        .collect::<Result<_, _>>()?;
+    set_integer_cols(model, &set)
 }
 
 /// Sets the objective costs of columns `cols`.

@@ -270,11 +270,13 @@ fn merged_lp_point(
 /// full MILP: there, HiGHS spends minutes on the root LP of the full model alone.
 const NEIGHBOURHOOD_ABOVE_COLUMNS: usize = 20_000;
 /// Share of the time left that one level-1 MILP stage may take; the rest goes to the
-/// classes and levels after it.
-const STAGE_SHARE: f64 = 0.6;
+/// classes and levels after it. With [`DIVE_SHARE`], about 190 s of the default 300 s for
+/// ciamt-week's marginal dive, which proves the class in about 170 s (it had 117 s with
+/// 0.6 and 0.7, and the searches after it reached 435-455 of 469; BENCHMARKS.md).
+const STAGE_SHARE: f64 = 0.8;
 /// Share of a level-1 stage's budget that the LP dive may take; the LP-support and local
 /// searches get the rest, from the dive's last point when it stopped before the end.
-const DIVE_SHARE: f64 = 0.7;
+const DIVE_SHARE: f64 = 0.85;
 /// Share of the whole time limit after which level-1 stages stop branching, so that
 /// levels 2-4 keep the rest. Measured with 0.7 (BENCHMARKS.md): on ami-eure-week and
 /// ciamt-week the level-2 stage of the marginal class used the 30 % and improved nothing,

@@ -444,6 +444,14 @@ impl<'a> Runner<'a> {
         self.lp_solve(sense, terms, true)
     }
 
+    /// Lets cancellation and the deadline stop `model` (a HiGHS instance of a heuristic's
+    /// own, which must be dropped before the runner) as they stop the stage model.
+    pub fn watch(&self, model: &mut highs::Model) {
+        if let Err(e) = highs_ext::install_callback(model, &self.callback) {
+            tracing::warn!(error = %e, "no HiGHS callback on a model copy");
+        }
+    }
+
     /// The optimum and optimal point of `lp` (a copy of the stage's LP, reshaped, e.g. with
     /// identical requests merged) in its own HiGHS instance, recorded as the stage's LP
     /// bound as [`Runner::lp_point`] records its own; `None` when it is not solved in the
@@ -459,11 +467,7 @@ impl<'a> Runner<'a> {
         }
         let t0 = Instant::now();
         let mut model = highs_ext::pass_lp(lp, sense)?;
-        // Cancellation and the deadline reach this solve as they reach the stage model's;
-        // the box outlives `model`, dropped at the end of this call.
-        if let Err(e) = highs_ext::install_callback(&mut model, &self.callback) {
-            tracing::warn!(error = %e, "no HiGHS callback on the LP copy");
-        }
+        self.watch(&mut model);
         model.set_option("time_limit", left);
         if lp.cols() > IPM_ABOVE_COLUMNS {
             model.set_option("solver", "ipm");
