@@ -9,16 +9,18 @@
 //! the rooms (or, when the rounding loses the target, dives on them), then fixes vacation
 //! after vacation to the LP's largest pattern, re-solving the LP by warm-started simplex
 //! after each batch. A batch that leaves the LP infeasible is halved, the last optimal basis
-//! restored; a single pattern that can be neither 1 nor 0 is set aside. When nothing is
-//! fractional the LP's point is a plan that reaches the bound: the stage is proven. A dead
-//! end lowers the target by one (a better incumbent, no proof) and goes on.
+//! restored; a single pattern that can be neither 1 nor 0 is set aside. With every room and
+//! pattern fixed, the assignments still fractional (vacations left with a knapsack row) are
+//! settled by a small MILP over their vacations ([`Dive::finish`]), else one by one. When
+//! nothing is fractional the LP's point is a plan that reaches the bound: the stage is
+//! proven. A dead end lowers the target by one (a better incumbent, no proof) and goes on.
 //!
 //! The dive runs on a copy of the stage's LP in its own HiGHS instance, with identical
 //! requests merged ([`super::aggregate`]), so the stage model is untouched; the point it
 //! ends on is lifted back to the requests and checked against every row and bound of the
 //! stage before it becomes the incumbent. On ciamt-week's marginal class (215,306 columns,
-//! 101,079 merged) it reaches 469, the floor of the LP bound 469.4, in under four minutes,
-//! where the neighbourhood searches reach 455-467 (BENCHMARKS.md).
+//! 101,079 merged) it reaches 469, the floor of the LP bound 469.4, in 140-170 s, where the
+//! neighbourhood searches reach 435-467 (BENCHMARKS.md).
 
 use super::aggregate::Aggregated;
 use super::capacity;

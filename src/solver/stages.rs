@@ -432,16 +432,39 @@ impl<'a> Runner<'a> {
         sense: Sense,
         terms: &[(usize, f64)],
     ) -> Result<Option<f64>, HighsCallError> {
-        Ok(self.lp_solve(sense, terms, false)?.map(|(v, _)| v))
-    }
-
-    /// As [`Runner::lp_bound`], with the relaxation's optimal point (column values).
-    pub fn lp_point(
-        &mut self,
-        sense: Sense,
-        terms: &[(usize, f64)],
-    ) -> Result<Option<(f64, Vec<f64>)>, HighsCallError> {
-        self.lp_solve(sense, terms, true)
+        let left = self
+            .deadline
+            .saturating_duration_since(Instant::now())
+            .as_secs_f64();
+        if self.out_of_time() || left <= 0.01 {
+            return Ok(None);
+        }
+        let t0 = Instant::now();
+        let mut model = self.take_with_objective(sense, terms, left)?;
+        model.set_option("solve_relaxation", true);
+        // On large models the interior-point method solves the relaxation several times
+        // faster than simplex (ciamt-week, 215,000 columns: 22 s against 75-160 s).
+        if self.sol.len() > IPM_ABOVE_COLUMNS {
+            model.set_option("solver", "ipm");
+        }
+        let solved = model.try_solve().map_err(|_| HighsCallError("Highs_run"))?;
+        let value =
+            (solved.status() == HighsModelStatus::Optimal).then(|| solved.objective_value());
+        if solved.status() == HighsModelStatus::Infeasible {
+            tracing::error!("LP relaxation infeasible: a pin or a row contradicts the incumbent");
+        }
+        tracing::debug!(
+            lp = value,
+            seconds = t0.elapsed().as_secs_f64(),
+            "LP relaxation bound"
+        );
+        let mut model: highs::Model = solved.into();
+        model.set_option("solve_relaxation", false);
+        model.set_option("solver", "choose");
+        self.lp = value;
+        self.lp_seconds = t0.elapsed().as_secs_f64();
+        self.model = Some(model);
+        Ok(value)
     }
 
     /// Lets cancellation and the deadline stop `model` (a HiGHS instance of a heuristic's
@@ -454,7 +477,7 @@ impl<'a> Runner<'a> {
 
     /// The optimum and optimal point of `lp` (a copy of the stage's LP, reshaped, e.g. with
     /// identical requests merged) in its own HiGHS instance, recorded as the stage's LP
-    /// bound as [`Runner::lp_point`] records its own; `None` when it is not solved in the
+    /// bound as [`Runner::lp_bound`] records its own; `None` when it is not solved in the
     /// time left. The stage model is untouched.
     pub fn lp_point_of(
         &mut self,
@@ -490,52 +513,6 @@ impl<'a> Runner<'a> {
         // Added: a stage may solve more than one LP copy before it is recorded.
         self.lp_seconds += t0.elapsed().as_secs_f64();
         Ok(value.zip(values))
-    }
-
-    fn lp_solve(
-        &mut self,
-        sense: Sense,
-        terms: &[(usize, f64)],
-        point: bool,
-    ) -> Result<Option<(f64, Vec<f64>)>, HighsCallError> {
-        let left = self
-            .deadline
-            .saturating_duration_since(Instant::now())
-            .as_secs_f64();
-        if self.out_of_time() || left <= 0.01 {
-            return Ok(None);
-        }
-        let t0 = Instant::now();
-        let mut model = self.take_with_objective(sense, terms, left)?;
-        model.set_option("solve_relaxation", true);
-        // On large models the interior-point method solves the relaxation several times
-        // faster than simplex (ciamt-week, 215,000 columns: 22 s against 75-160 s).
-        if self.sol.len() > IPM_ABOVE_COLUMNS {
-            model.set_option("solver", "ipm");
-        }
-        let solved = model.try_solve().map_err(|_| HighsCallError("Highs_run"))?;
-        let value =
-            (solved.status() == HighsModelStatus::Optimal).then(|| solved.objective_value());
-        if solved.status() == HighsModelStatus::Infeasible {
-            tracing::error!("LP relaxation infeasible: a pin or a row contradicts the incumbent");
-        }
-        tracing::debug!(
-            lp = value,
-            seconds = t0.elapsed().as_secs_f64(),
-            "LP relaxation bound"
-        );
-        let mut model: highs::Model = solved.into();
-        let values = if point && value.is_some() {
-            highs_ext::col_values(&mut model)
-        } else {
-            None
-        };
-        model.set_option("solve_relaxation", false);
-        model.set_option("solver", "choose");
-        self.lp = value;
-        self.lp_seconds = t0.elapsed().as_secs_f64();
-        self.model = Some(model);
-        Ok(value.map(|v| (v, values.unwrap_or_default())))
     }
 
     /// Optimises `terms` from the incumbent; keeps the incumbent when HiGHS finds nothing
