@@ -500,19 +500,19 @@ impl Dive<'_, '_> {
         );
         self.model = Some(solved.into());
         let ok = status == HighsModelStatus::Optimal;
+        if ok {
+            self.good = Some(self.values()?);
+        }
         if kind == Solve::Step {
             self.steps.iterations += used;
             match status {
-                HighsModelStatus::Optimal => self.steps.optimal += 1,
+                HighsModelStatus::Optimal => {
+                    self.steps.optimal += 1;
+                    let used = used as f64;
+                    self.typical = Some(self.typical.map_or(used, |t| 0.8 * t + 0.2 * used));
+                }
                 HighsModelStatus::Infeasible => self.steps.infeasible += 1,
                 _ => self.steps.stopped += 1,
-            }
-        }
-        if ok {
-            self.good = Some(self.values()?);
-            if kind == Solve::Step {
-                let used = used as f64;
-                self.typical = Some(self.typical.map_or(used, |t| 0.8 * t + 0.2 * used));
             }
         }
         Ok(ok)
