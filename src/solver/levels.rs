@@ -241,7 +241,7 @@ pub fn level1(
 
 /// The LP optimum of `terms` over the stage as it stands, with the columns `free` (classes
 /// below, fixed at 0 in the stage) back in [0, 1], and its point: solved on a copy with
-/// identical requests merged ([`Aggregated`]), which keeps the optimum, in a third of the
+/// identical requests merged ([`Aggregated`]), which keeps the optimum, in a fifth of the
 /// stage LP's time on ciamt-week's marginal class (BENCHMARKS.md). The point is the merged
 /// one split evenly among each group's members, an optimal point of the stage's LP.
 fn merged_lp_point(
