@@ -65,6 +65,11 @@ const STEP_GUARD_SECONDS: f64 = 60.0;
 /// Values within this of 0 or 1 count as integral.
 const INTEGRAL: f64 = 1e-6;
 
+/// Farther than [`INTEGRAL`] from every integer.
+fn fractional(v: f64) -> bool {
+    (v - v.round()).abs() > INTEGRAL
+}
+
 /// What the dive ended with, for the stage's log.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Outcome {
@@ -206,10 +211,7 @@ pub fn pattern_dive(
     let mut reached = None;
     if let (Outcome::Reached(_), Some(values)) = (outcome, &last) {
         let candidate = agg.lift_integral(&values[..n]);
-        let fractional = values
-            .iter()
-            .take(n)
-            .any(|v| (v - v.round()).abs() > INTEGRAL);
+        let fractional = values.iter().take(n).any(|&v| fractional(v));
         // Within the stage's own bounds and rows: a plan of the stage.
         let violation = base.violation(&candidate);
         if fractional || violation > 1e-6 || candidate.len() != run.sol.len() {
@@ -464,11 +466,7 @@ impl Dive<'_, '_> {
     fn solve(&mut self, kind: Solve) -> Result<bool, HighsCallError> {
         let mut model = self.model.take().ok_or(HighsCallError("model lost"))?;
         highs_ext::zero_clocks(&mut model)?;
-        let mut limit = self.run.end_in().min(
-            self.until
-                .saturating_duration_since(Instant::now())
-                .as_secs_f64(),
-        );
+        let mut limit = self.seconds_left();
         let iterations = match (kind, self.typical) {
             (Solve::Step, Some(t)) => {
                 limit = limit.min(STEP_GUARD_SECONDS);
@@ -548,6 +546,15 @@ impl Dive<'_, '_> {
         self.run.too_short() || self.run.stopped || Instant::now() >= self.until
     }
 
+    /// Seconds left in the dive's budget and the stage's.
+    fn seconds_left(&self) -> f64 {
+        self.run.end_in().min(
+            self.until
+                .saturating_duration_since(Instant::now())
+                .as_secs_f64(),
+        )
+    }
+
     /// Per group of `cols` (`(column, group)`) without a column at 1, its largest
     /// fractional column not in `banned`; largest first. `None` when there is none.
     fn candidates(
@@ -562,7 +569,6 @@ impl Dive<'_, '_> {
             .ok_or(HighsCallError("Highs_getSolution"))?;
         // Binaries, but for the columns of merged requests (counts): in the last phase,
         // where every column is its own group.
-        let fractional = |v: f64| (v - v.round()).abs() > INTEGRAL;
         let mut whole = std::collections::BTreeSet::new();
         for &(c, g) in cols {
             if x[c] >= 1.0 - INTEGRAL && !fractional(x[c]) {
@@ -596,7 +602,6 @@ impl Dive<'_, '_> {
             .good
             .clone()
             .ok_or(HighsCallError("Highs_getSolution"))?;
-        let fractional = |v: f64| (v - v.round()).abs() > INTEGRAL;
         let open: std::collections::BTreeSet<usize> = (0..x.len())
             .filter(|&c| fractional(x[c]))
             .filter_map(|c| self.vacation_of.get(c).copied().flatten())
@@ -619,11 +624,7 @@ impl Dive<'_, '_> {
         highs_ext::set_all_integer(&mut mip)?;
         self.run.watch(&mut mip);
         // Half the dive's time left: when it fails, the fixing goes on with the rest.
-        let limit = self.run.end_in().min(
-            self.until
-                .saturating_duration_since(Instant::now())
-                .as_secs_f64(),
-        ) * 0.5;
+        let limit = self.seconds_left() * 0.5;
         mip.set_option("time_limit", limit.max(0.01));
         mip.set_option("mip_abs_gap", 0.99);
         mip.set_option("mip_rel_gap", 0.0);
