@@ -231,6 +231,11 @@ fn solve_with(
     let deadline = deadline_of(instance, options, started);
     let threads = options.threads.unwrap_or(instance.settings.threads);
     let compat = known_compat.unwrap_or_else(|| compat::compute(instance));
+    tracing::debug!(
+        pairs = compat.pairs(),
+        seconds = started.elapsed().as_secs_f64(),
+        "compatibility"
+    );
 
     // From a previous plan: its appointments that still fit, and the model restricted to
     // the neighbourhood of the change (reopt::Neighbourhood); the full compatibility still
@@ -256,6 +261,11 @@ fn solve_with(
         Some((kept, near)) => greedy::complete(instance, &near.compat, kept.clone()),
         None => greedy::plan(instance, &compat),
     };
+    tracing::debug!(
+        scheduled = greedy.placed.len(),
+        seconds = started.elapsed().as_secs_f64(),
+        "greedy plan"
+    );
     let mut report = Report {
         level1_optimal: true,
         gap: 0.0,
@@ -291,6 +301,12 @@ fn solve_with(
             );
         }
     };
+    tracing::debug!(
+        cols = milp.cols(),
+        rows = milp.rows,
+        seconds = started.elapsed().as_secs_f64(),
+        "model built"
+    );
     dump_columns(instance, &milp);
     report.variables = milp.cols() as u64;
     report.constraints = milp.rows as u64;
@@ -303,6 +319,10 @@ fn solve_with(
     if reopt.as_ref().is_some_and(|(_, near)| !near.whole) {
         run.light_presolve();
     }
+    tracing::debug!(
+        seconds = started.elapsed().as_secs_f64(),
+        "HiGHS instance ready"
+    );
     run.planned = 3 * instance.classes.len() + 2 + if prior.is_some() { 2 } else { 0 };
     let outcome = (|| -> Result<bool, HighsCallError> {
         run.set_bounds(&pinned, 1.0, 1.0)?;
