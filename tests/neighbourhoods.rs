@@ -29,6 +29,7 @@ fn forced_lp_dive_keeps_the_proven_counts_on_small_weeks() {
     let forced = SolveOptions {
         neighbourhood_above_columns: Some(0),
         lp_dive: Some(true),
+        near_lp_first: Some(false),
         ..Default::default()
     };
     let (dives, proving) = keeps_the_proven_counts(&forced, "LP dive");

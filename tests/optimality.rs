@@ -107,16 +107,37 @@ fn lp_neighbourhood_search_keeps_the_optimum_on_micro_instances() {
 
 /// The LP dive over the vacations' patterns (solver/dive.rs), which large models run first,
 /// only ever improves the incumbent either: forced on micro instances, the optimum is
-/// unchanged. It runs where the LP does not prove the greedy incumbent at once.
+/// unchanged. It runs where the LP does not prove the greedy incumbent at once (here with
+/// the LP neighbourhood searched before it turned off, which would settle most of them).
 #[test]
 fn lp_dive_keeps_the_optimum_on_micro_instances() {
     let options = SolveOptions {
         neighbourhood_above_columns: Some(0),
         lp_dive: Some(true),
+        near_lp_first: Some(false),
         ..Default::default()
     };
     let ran = matches_exhaustive_search(0..SEEDS, &options);
     assert!(ran.dive >= 15, "the dive ran on {} seeds only", ran.dive);
+}
+
+/// Where a dived stage is a request or two short of its LP bound, the LP's neighbourhood
+/// is searched before the dive: forced on micro instances, the optimum is unchanged, and
+/// that search settles most of those stages (the dive then does not run).
+#[test]
+fn lp_neighbourhood_before_the_dive_keeps_the_optimum_on_micro_instances() {
+    let options = SolveOptions {
+        neighbourhood_above_columns: Some(0),
+        lp_dive: Some(true),
+        near_lp_first: Some(true),
+        ..Default::default()
+    };
+    let ran = matches_exhaustive_search(0..SEEDS, &options);
+    assert!(
+        ran.support_first >= 15,
+        "the search before the dive ran on {} seeds only",
+        ran.support_first
+    );
 }
 
 /// On how many seeds each search of large level-1 stages ran.
@@ -124,6 +145,9 @@ fn lp_dive_keeps_the_optimum_on_micro_instances() {
 struct Searches {
     dive: usize,
     support: usize,
+    /// Seeds where the LP neighbourhood was searched before the dive (a stage a few
+    /// requests short of its LP bound).
+    support_first: usize,
     local: usize,
     /// Seeds where a level-1 stage was closed by an LP bound solved before it, in no time:
     /// the LP of its class and those after it together, solved after a class the LP left
@@ -146,6 +170,7 @@ fn matches_exhaustive_search(seeds: std::ops::Range<u64>, options: &SolveOptions
             |search: &str| usize::from(report.stages.iter().any(|s| s.name.ends_with(search)));
         ran_on.dive += ran("LP dive");
         ran_on.support += ran("LP neighbourhood");
+        ran_on.support_first += ran("LP neighbourhood before the dive");
         ran_on.local += ran("local search");
         ran_on.tail += usize::from(report.stages.iter().any(|s| {
             s.name.starts_with("L1 ")

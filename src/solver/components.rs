@@ -347,6 +347,7 @@ fn component_options(
         cancel: options.cancel.clone(),
         neighbourhood_above_columns: options.neighbourhood_above_columns,
         lp_dive: options.lp_dive,
+        near_lp_first: options.near_lp_first,
         decompose: Some(false),
         min_ratio_moot: Some(moot.clone()),
         reopt_whole_week: options.reopt_whole_week,

@@ -71,6 +71,10 @@ pub struct SolveOptions {
     /// knapsack row rather than patterns (large models). Tests set true to check the dive,
     /// false to check the searches after it on their own.
     pub lp_dive: Option<bool>,
+    /// Whether a dived stage a few requests short of its LP bound searches the LP's
+    /// neighbourhood before the dive ([`levels`]); `None` for the default (true). Tests set
+    /// false to check the dive on its own.
+    pub near_lp_first: Option<bool>,
     /// A re-optimisation solves only the neighbourhood of the change
     /// ([`reopt::Neighbourhood`]); true solves the whole week again (level 1 over the whole
     /// week, where an appointment may move for a gain of any class; minutes on a large week).

@@ -20,14 +20,15 @@ const PART_SECONDS: f64 = 15.0;
 /// the LP relaxation's optimum uses or the incumbent holds (a few thousand of the hundreds
 /// of thousands): on ciamt-week's marginal class it finds in a minute what the full
 /// MILP does not reach in forty (the LP is nearly integral there, the full model's LP is
-/// slow).
+/// slow). Recorded as the heuristic stage `search`; it takes `seconds` at most.
 pub fn lp_support(
     milp: &Milp,
     run: &mut Runner,
-    name: &str,
+    search: &str,
     terms: &[(usize, f64)],
     classes: &[Vec<usize>],
     point: &[f64],
+    seconds: f64,
 ) -> Result<(), HighsCallError> {
     let off: Vec<usize> = classes
         .iter()
@@ -38,18 +39,9 @@ pub fn lp_support(
         })
         .collect();
     let before = run.value(terms);
-    // The whole stage budget: the full MILP after it only gets what a finished search
-    // leaves, since its root LP alone can take longer than the budget.
-    let seconds = run.end_in();
-    run.restricted(
-        &format!("{name} LP neighbourhood"),
-        Sense::Maximise,
-        terms,
-        &off,
-        seconds,
-    )?;
+    run.restricted(search, Sense::Maximise, terms, &off, seconds)?;
     tracing::debug!(
-        stage = name,
+        stage = search,
         columns = milp.x.len() - off.len(),
         before,
         after = run.value(terms),

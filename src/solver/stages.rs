@@ -275,6 +275,12 @@ impl<'a> Runner<'a> {
         self.options.lp_dive.unwrap_or(knapsack_vacations > 0)
     }
 
+    /// Whether a dived stage close to its LP bound searches the LP's neighbourhood first
+    /// ([`SolveOptions::near_lp_first`]).
+    pub fn near_lp_first(&self) -> bool {
+        self.options.near_lp_first.unwrap_or(true)
+    }
+
     /// True when class `c`'s smallest company ratio is 0 whatever this instance's plan, by
     /// companies outside it ([`SolveOptions::min_ratio_moot`]).
     pub fn min_ratio_moot(&self, c: usize) -> bool {
