@@ -300,7 +300,8 @@ const DIVE_SHARE: f64 = 0.85;
 /// At most this many requests between a large stage's incumbent and its LP bound, the LP
 /// neighbourhood is searched before the dive, for [`NEAR_LP_SHARE`] of the stage's budget.
 /// On ciamt-week seed 3 the class above the marginal one starts one request short of its
-/// LP bound; the dive took 160 s to find it, the LP neighbourhood after it 15.6 s.
+/// LP bound; the dive took 160 s to find it, this search 17.5 s (BENCHMARKS.md). Only gaps
+/// of one request were measured.
 const NEAR_LP_REQUESTS: f64 = 2.0;
 /// Share of the stage's budget for that early search.
 const NEAR_LP_SHARE: f64 = 0.15;
