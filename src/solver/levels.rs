@@ -169,8 +169,9 @@ pub fn level1(
                         let mut last = None;
                         // A few requests short of the LP: the LP's neighbourhood often
                         // finds them at once, where the dive takes minutes.
-                        let near = (lp + 1e-6).floor() - current <= NEAR_LP_REQUESTS;
-                        if near && run.near_lp_first() && run.dives(milp.knapsack_vacations) {
+                        let dives = run.dives(milp.knapsack_vacations);
+                        let near = proves(lp - NEAR_LP_REQUESTS, current);
+                        if near && dives && run.near_lp_first() {
                             let seconds = run.end_in() * NEAR_LP_SHARE;
                             neighbourhoods::lp_support(
                                 milp,
@@ -182,7 +183,7 @@ pub fn level1(
                                 seconds,
                             )?;
                         }
-                        if !proves(*lp, run.value(&terms)) && run.dives(milp.knapsack_vacations) {
+                        if dives && !proves(*lp, run.value(&terms)) {
                             let seconds = run.end_in() * DIVE_SHARE;
                             let dived = dive::pattern_dive(
                                 instance,
