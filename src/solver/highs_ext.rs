@@ -495,6 +495,13 @@ impl Lp {
     }
 }
 
+/// Number of nonzeros of the model's matrix.
+pub fn nonzeros(model: &mut highs::Model) -> usize {
+    // SAFETY: a valid HiGHS instance.
+    let nz = unsafe { highs_sys::Highs_getNumNz(model.as_mut_ptr()) };
+    usize::try_from(nz).unwrap_or(usize::MAX)
+}
+
 /// The model's current LP: costs, bounds and rows as they stand (edits queued in the
 /// `highs` crate's batches must be flushed first).
 pub fn lp_of(model: &mut highs::Model) -> Result<Lp, HighsCallError> {
@@ -572,6 +579,51 @@ pub fn pass_lp(lp: &Lp, sense: highs::Sense) -> Result<highs::Model, HighsCallEr
         )
     };
     check(status, "Highs_passLp")?;
+    Ok(model)
+}
+
+/// A new, quiet HiGHS instance holding `lp` as a MILP: column `j` integer where
+/// `integer[j]`, `offset` added to the objective.
+pub fn pass_mip(
+    lp: &Lp,
+    integer: &[bool],
+    offset: f64,
+    sense: highs::Sense,
+) -> Result<highs::Model, HighsCallError> {
+    let mut model = highs::RowProblem::default().optimise(sense);
+    model.make_quiet();
+    let n = |len: usize| index(len, "Highs_passMip");
+    if integer.len() != lp.cols() {
+        return Err(HighsCallError("Highs_passMip"));
+    }
+    let hsense: c_int = match sense {
+        highs::Sense::Maximise => -1,
+        highs::Sense::Minimise => 1,
+    };
+    // 1 is kHighsVarTypeInteger, 0 continuous.
+    let kinds: Vec<c_int> = integer.iter().map(|&i| c_int::from(i)).collect();
+    // SAFETY: the arrays have the sizes passed; 1 is the column-wise format.
+    let status = unsafe {
+        highs_sys::Highs_passMip(
+            model.as_mut_ptr(),
+            n(lp.cols())?,
+            n(lp.row_lower.len())?,
+            n(lp.a_index.len())?,
+            1,
+            hsense,
+            offset,
+            lp.col_cost.as_ptr(),
+            lp.col_lower.as_ptr(),
+            lp.col_upper.as_ptr(),
+            lp.row_lower.as_ptr(),
+            lp.row_upper.as_ptr(),
+            lp.a_start.as_ptr(),
+            lp.a_index.as_ptr(),
+            lp.a_value.as_ptr(),
+            kinds.as_ptr(),
+        )
+    };
+    check(status, "Highs_passMip")?;
     Ok(model)
 }
 

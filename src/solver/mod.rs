@@ -6,6 +6,7 @@ pub mod capacity;
 pub mod compat;
 pub mod components;
 pub mod dive;
+mod fixed;
 pub mod greedy;
 mod highs_ext;
 pub mod levels;

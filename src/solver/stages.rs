@@ -2,6 +2,7 @@
 //! from the incumbent of the stage before (a full MIP start, always feasible since every
 //! fixed level holds for it), and its optimum is then fixed as a row for the stages after.
 
+use super::fixed;
 use super::highs_ext::{self, HighsCallError};
 use super::{ProgressEvent, SolveOptions, StageReport};
 use highs::{HighsModelStatus, HighsSolutionStatus, Sense};
@@ -87,6 +88,9 @@ pub struct Runner<'a> {
     /// End of the current stage's own time budget, before the deadline: a stage stopped by
     /// it leaves the solve running (its level is then held at the incumbent, unproven).
     cap: Option<Instant>,
+    threads: u32,
+    /// [`Runner::light_presolve`] was called.
+    light: bool,
 }
 
 /// HiGHS presolve rules a re-optimisation's neighbourhood model turns off: the aggregator
@@ -100,8 +104,33 @@ impl<'a> Runner<'a> {
     /// Lighter presolve for small models around a fixed plan (a re-optimisation's
     /// neighbourhood), where HiGHS's probing costs more than it saves.
     pub fn light_presolve(&mut self) {
+        self.light = true;
         if let Some(m) = self.model.as_mut() {
             m.set_option("presolve_rule_off", LIGHT_PRESOLVE_RULES_OFF);
+        }
+    }
+
+    /// The options every HiGHS instance of the stages runs with: log, tolerance, threads,
+    /// the LP method for a model of `cols` columns, presolve.
+    fn configure(model: &mut highs::Model, threads: u32, cols: usize, light: bool) {
+        // HiGHS's own log on stderr, for diagnosing a slow stage.
+        if std::env::var_os("CONVOPLAN_HIGHS_LOG").is_some() {
+            model.set_option("output_flag", true);
+            model.set_option("log_to_console", true);
+        } else {
+            model.make_quiet();
+        }
+        model.set_option("mip_feasibility_tolerance", 1e-7);
+        if threads > 0 {
+            model.set_option("threads", threads as i32);
+        }
+        // The root LP of a large MILP takes several times longer by simplex (ciamt-week:
+        // about 90 s against 25 s).
+        if cols > IPM_ABOVE_COLUMNS {
+            model.set_option("mip_lp_solver", "ipm");
+        }
+        if light {
+            model.set_option("presolve_rule_off", LIGHT_PRESOLVE_RULES_OFF);
         }
     }
 
@@ -115,17 +144,8 @@ impl<'a> Runner<'a> {
         deadline: Instant,
         threads: u32,
     ) -> Self {
-        // HiGHS's own log on stderr, for diagnosing a slow stage.
-        if std::env::var_os("CONVOPLAN_HIGHS_LOG").is_some() {
-            model.set_option("output_flag", true);
-            model.set_option("log_to_console", true);
-        } else {
-            model.make_quiet();
-        }
-        model.set_option("mip_feasibility_tolerance", 1e-7);
-        if threads > 0 {
-            model.set_option("threads", threads as i32);
-        }
+        let n = sol.len();
+        Self::configure(&mut model, threads, n, false);
         let callback = Box::new(highs_ext::CallbackState {
             cancel: options.cancel.clone(),
             progress: options.progress.clone(),
@@ -136,12 +156,6 @@ impl<'a> Runner<'a> {
         });
         if let Err(e) = highs_ext::install_callback(&mut model, &callback) {
             tracing::warn!(error = %e, "no HiGHS callback: cancellation only between stages");
-        }
-        let n = sol.len();
-        // The root LP of a large MILP takes several times longer by simplex (ciamt-week:
-        // about 90 s against 25 s).
-        if n > IPM_ABOVE_COLUMNS {
-            model.set_option("mip_lp_solver", "ipm");
         }
         Runner {
             model: Some(model),
@@ -160,6 +174,8 @@ impl<'a> Runner<'a> {
             lp: None,
             lp_seconds: 0.0,
             cap: None,
+            threads,
+            light: false,
         }
     }
 
@@ -558,13 +574,23 @@ impl<'a> Runner<'a> {
         let mut model = self.take_with_objective(sense, terms, left)?;
         model.set_option("mip_abs_gap", gaps.abs);
         model.set_option("mip_rel_gap", gaps.rel);
-        model
-            .try_set_solution(Some(&sol), None, None, None)
-            .map_err(|_| HighsCallError("Highs_setSolution"))?;
         dump_stage(&mut model, self.reports.len(), name, &sol);
-        let solved = model.try_solve().map_err(|_| HighsCallError("Highs_run"))?;
-        let status = solved.status();
-        let has_solution = solved.primal_solution_status() == HighsSolutionStatus::Feasible;
+        let reduced = self.without_fixed(&mut model)?;
+        let mut solved = match &reduced {
+            Some(r) => {
+                let mut own = highs_ext::pass_mip(&r.lp, &r.integer, r.offset, sense)?;
+                Self::configure(&mut own, self.threads, r.lp.cols(), self.light);
+                own.set_option("time_limit", left);
+                own.set_option("mip_abs_gap", gaps.abs);
+                own.set_option("mip_rel_gap", gaps.rel);
+                self.watch(&mut own);
+                // The stage model waits, unsolved, for the next stage's edits.
+                self.model = Some(model);
+                solve_from(own, &r.restrict(&sol))?
+            }
+            None => solve_from(model, &sol)?,
+        };
+        let status = solved.status;
         if status == HighsModelStatus::Infeasible {
             // The incumbent satisfies every row it was built for: an infeasible stage means
             // a pin or a row contradicts it, a bug to report rather than a time limit.
@@ -577,10 +603,12 @@ impl<'a> Runner<'a> {
             HighsModelStatus::Optimal => StageStatus::Optimal,
             _ => StageStatus::Stopped,
         };
-        let bound_info = solved.double_info_value(c"mip_dual_bound").ok();
-        if has_solution {
-            let new = solved.get_solution();
-            let cols = new.columns();
+        let bound_info = solved.bound;
+        if let Some(cols) = solved.columns.take() {
+            let cols = match &reduced {
+                Some(r) => r.lift(&cols),
+                None => cols,
+            };
             let candidate: Vec<f64> = cols
                 .iter()
                 .zip(&self.integer)
@@ -598,7 +626,9 @@ impl<'a> Runner<'a> {
             // The incumbent is feasible, so this is a numerical failure: keep it.
             result_status = StageStatus::Stopped;
         }
-        self.model = Some(solved.into());
+        if reduced.is_none() {
+            self.model = Some(solved.model);
+        }
         let objective = self.value(terms);
         let bound = match (result_status, bound_info) {
             (StageStatus::Optimal, _) => objective,
@@ -717,6 +747,65 @@ impl<'a> Runner<'a> {
         (self.lp, self.lp_seconds) = (lp, lp_seconds);
         Ok(result)
     }
+}
+
+/// At least this share of a stage's columns fixed, its MILP is solved without them
+/// ([`fixed`]).
+const WITHOUT_FIXED_SHARE: f64 = 0.25;
+/// Models above this many nonzeros are solved whole: their copy would cost more memory
+/// than HiGHS's presolve saves time (the national week: 15 million columns).
+const WITHOUT_FIXED_MAX_NONZEROS: usize = 5_000_000;
+
+impl Runner<'_> {
+    /// The stage model without its fixed columns, when enough of them are.
+    fn without_fixed(
+        &mut self,
+        model: &mut highs::Model,
+    ) -> Result<Option<fixed::Reduced>, HighsCallError> {
+        if highs_ext::nonzeros(model) > WITHOUT_FIXED_MAX_NONZEROS {
+            return Ok(None);
+        }
+        let lp = highs_ext::lp_of(model)?;
+        let reduced = fixed::without_fixed(&lp, &self.integer, WITHOUT_FIXED_SHARE);
+        if let Some(r) = &reduced {
+            tracing::trace!(
+                columns = lp.cols(),
+                free = r.lp.cols(),
+                rows = r.lp.row_lower.len(),
+                "stage solved without its fixed columns"
+            );
+        }
+        Ok(reduced)
+    }
+}
+
+/// A stage MILP's outcome.
+struct Solved {
+    /// The model, solved.
+    model: highs::Model,
+    status: HighsModelStatus,
+    /// Column values of the best solution found, if any.
+    columns: Option<Vec<f64>>,
+    /// HiGHS's dual bound.
+    bound: Option<f64>,
+}
+
+/// Solves `model` from the MIP start `start`.
+fn solve_from(mut model: highs::Model, start: &[f64]) -> Result<Solved, HighsCallError> {
+    model
+        .try_set_solution(Some(start), None, None, None)
+        .map_err(|_| HighsCallError("Highs_setSolution"))?;
+    let solved = model.try_solve().map_err(|_| HighsCallError("Highs_run"))?;
+    let status = solved.status();
+    let columns = (solved.primal_solution_status() == HighsSolutionStatus::Feasible)
+        .then(|| solved.get_solution().columns().to_vec());
+    let bound = solved.double_info_value(c"mip_dual_bound").ok();
+    Ok(Solved {
+        model: solved.into(),
+        status,
+        columns,
+        bound,
+    })
 }
 
 /// With `CONVOPLAN_DUMP_DIR` set, where to write a file about stage `name`:
