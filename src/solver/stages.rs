@@ -577,6 +577,16 @@ impl<'a> Runner<'a> {
         dump_stage(&mut model, self.reports.len(), name, &sol);
         let reduced = self.without_fixed(&mut model)?;
         let mut solved = match &reduced {
+            // Every column fixed by the rows: their values are the only solution.
+            Some(r) if r.lp.cols() == 0 => {
+                self.model = Some(model);
+                Solved {
+                    model: None,
+                    status: HighsModelStatus::Optimal,
+                    columns: Some(Vec::new()),
+                    bound: Some(r.offset),
+                }
+            }
             Some(r) => {
                 let mut own = highs_ext::pass_mip(&r.lp, &r.integer, r.offset, sense)?;
                 Self::configure(&mut own, self.threads, r.lp.cols(), self.light);
@@ -626,8 +636,10 @@ impl<'a> Runner<'a> {
             // The incumbent is feasible, so this is a numerical failure: keep it.
             result_status = StageStatus::Stopped;
         }
-        if reduced.is_none() {
-            self.model = Some(solved.model);
+        if let Some(model) = solved.model {
+            if reduced.is_none() {
+                self.model = Some(model);
+            }
         }
         let objective = self.value(terms);
         let bound = match (result_status, bound_info) {
@@ -765,7 +777,11 @@ impl Runner<'_> {
         if highs_ext::nonzeros(model) > WITHOUT_FIXED_MAX_NONZEROS {
             return Ok(None);
         }
-        let lp = highs_ext::lp_of(model)?;
+        let mut lp = highs_ext::lp_of(model)?;
+        // Infeasible rows: the full model lets HiGHS say so.
+        if fixed::propagate(&mut lp, &self.integer).is_err() {
+            return Ok(None);
+        }
         let reduced = fixed::without_fixed(&lp, &self.integer, WITHOUT_FIXED_SHARE);
         if let Some(r) = &reduced {
             tracing::trace!(
@@ -781,8 +797,8 @@ impl Runner<'_> {
 
 /// A stage MILP's outcome.
 struct Solved {
-    /// The model, solved.
-    model: highs::Model,
+    /// The model, solved (none when there was nothing to solve).
+    model: Option<highs::Model>,
     status: HighsModelStatus,
     /// Column values of the best solution found, if any.
     columns: Option<Vec<f64>>,
@@ -801,7 +817,7 @@ fn solve_from(mut model: highs::Model, start: &[f64]) -> Result<Solved, HighsCal
         .then(|| solved.get_solution().columns().to_vec());
     let bound = solved.double_info_value(c"mip_dual_bound").ok();
     Ok(Solved {
-        model: solved.into(),
+        model: Some(solved.into()),
         status,
         columns,
         bound,
