@@ -594,9 +594,16 @@ impl<'a> Runner<'a> {
                 own.set_option("mip_abs_gap", gaps.abs);
                 own.set_option("mip_rel_gap", gaps.rel);
                 self.watch(&mut own);
+                let start = r.restrict(&sol);
+                dump_stage(
+                    &mut own,
+                    self.reports.len(),
+                    &format!("{name} reduced"),
+                    &start,
+                );
                 // The stage model waits, unsolved, for the next stage's edits.
                 self.model = Some(model);
-                solve_from(own, &r.restrict(&sol))?
+                solve_from(own, &start)?
             }
             None => solve_from(model, &sol)?,
         };
@@ -837,7 +844,8 @@ pub(crate) fn dump_path(prefix: &str, name: &str) -> Option<std::path::PathBuf> 
 
 /// With `CONVOPLAN_DUMP_DIR` set, writes each MILP stage's model (`NN-stage.mps`, costs and
 /// bounds as handed to HiGHS) and its starting incumbent (`NN-stage.start`, one value per
-/// column), so that a slow stage can be studied offline (e.g. with highspy).
+/// column), so that a slow stage can be studied offline (e.g. with highspy); a stage solved
+/// without its fixed columns also as `NN-stage-reduced.mps`, what HiGHS solved.
 fn dump_stage(model: &mut highs::Model, index: usize, name: &str, start: &[f64]) {
     let Some(base) = dump_path(&format!("{index:02}-"), name) else {
         return;
