@@ -551,35 +551,8 @@ pub fn lp_of(model: &mut highs::Model) -> Result<Lp, HighsCallError> {
 
 /// A new, quiet HiGHS instance holding `lp` (continuous) with `sense`.
 pub fn pass_lp(lp: &Lp, sense: highs::Sense) -> Result<highs::Model, HighsCallError> {
-    let mut model = highs::RowProblem::default().optimise(sense);
-    model.make_quiet();
-    let n = |len: usize| index(len, "Highs_passLp");
-    let hsense: c_int = match sense {
-        highs::Sense::Maximise => -1,
-        highs::Sense::Minimise => 1,
-    };
-    // SAFETY: the arrays have the sizes passed; 1 is the column-wise format.
-    let status = unsafe {
-        highs_sys::Highs_passLp(
-            model.as_mut_ptr(),
-            n(lp.cols())?,
-            n(lp.row_lower.len())?,
-            n(lp.a_index.len())?,
-            1,
-            hsense,
-            0.0,
-            lp.col_cost.as_ptr(),
-            lp.col_lower.as_ptr(),
-            lp.col_upper.as_ptr(),
-            lp.row_lower.as_ptr(),
-            lp.row_upper.as_ptr(),
-            lp.a_start.as_ptr(),
-            lp.a_index.as_ptr(),
-            lp.a_value.as_ptr(),
-        )
-    };
-    check(status, "Highs_passLp")?;
-    Ok(model)
+    // Every column continuous: HiGHS holds it as an LP (`HighsLp::isMip`).
+    pass_mip(lp, &vec![false; lp.cols()], 0.0, sense)
 }
 
 /// A new, quiet HiGHS instance holding `lp` as a MILP: column `j` integer where
