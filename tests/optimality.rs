@@ -227,6 +227,36 @@ fn solver_reports_level1_optimal_on_micro_instances() {
     }
 }
 
+/// HiGHS sizes a thread's task scheduler at its first run and refuses a later run that asks
+/// for another size: solves of different `threads` on one thread (a service's worker) each
+/// prove their optimum, with the LP dive's own HiGHS instances among their runs.
+#[test]
+fn solves_of_different_threads_on_one_thread_each_prove_level1() {
+    let dive = |threads| SolveOptions {
+        threads: Some(threads),
+        neighbourhood_above_columns: Some(0),
+        lp_dive: Some(true),
+        near_lp_first: Some(false),
+        ..Default::default()
+    };
+    for seed in 0..8 {
+        let inst = micro_instance(seed);
+        let scores: Vec<_> = [2, 1, 2, 0, 1]
+            .into_iter()
+            .map(|threads| {
+                let plan = plan::solve_plan(&inst, &dive(threads));
+                let report = plan.solver_report.clone().unwrap_or_default();
+                assert!(
+                    report.level1_optimal,
+                    "seed {seed}, {threads} threads: {report:?}"
+                );
+                plan.score.unwrap_or_default().classes
+            })
+            .collect();
+        assert!(scores.windows(2).all(|w| w[0] == w[1]), "seed {seed}");
+    }
+}
+
 /// One centre C1 with room R1 (audiometry when `audiometry`), a doctor D and a nurse N.
 fn base(audiometry: bool) -> Value {
     json!({

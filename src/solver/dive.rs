@@ -138,7 +138,7 @@ pub fn pattern_dive(
     let n = agg.cols();
     let of = |c: usize| agg.of_col[c];
     let patterns = added_patterns(instance, milp, &base);
-    let mut lpm = highs_ext::pass_lp(&agg.lp, Sense::Maximise)?;
+    let mut lpm = run.lp_instance(&agg.lp, Sense::Maximise)?;
     let mut zs: Vec<(usize, usize)> = milp
         .z
         .iter()
@@ -620,7 +620,7 @@ impl Dive<'_, '_> {
         for c in (0..lp.cols()).filter(|&c| !free[c] && lp.col_lower[c] <= 0.0) {
             lp.col_upper[c] = 0.0;
         }
-        let mut mip = highs_ext::pass_lp(&lp, Sense::Maximise)?;
+        let mut mip = self.run.lp_instance(&lp, Sense::Maximise)?;
         highs_ext::set_all_integer(&mut mip)?;
         self.run.watch(&mut mip);
         // Half the dive's time left: when it fails, the fixing goes on with the rest.

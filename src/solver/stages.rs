@@ -113,17 +113,8 @@ impl<'a> Runner<'a> {
     /// The options every HiGHS instance of the stages runs with: log, tolerance, threads,
     /// the LP method for a model of `cols` columns, presolve.
     fn configure(model: &mut highs::Model, threads: u32, cols: usize, light: bool) {
-        // HiGHS's own log on stderr, for diagnosing a slow stage.
-        if std::env::var_os("CONVOPLAN_HIGHS_LOG").is_some() {
-            model.set_option("output_flag", true);
-            model.set_option("log_to_console", true);
-        } else {
-            model.make_quiet();
-        }
+        Self::common(model, threads);
         model.set_option("mip_feasibility_tolerance", 1e-7);
-        if threads > 0 {
-            model.set_option("threads", threads as i32);
-        }
         // The root LP of a large MILP takes several times longer by simplex (ciamt-week:
         // about 90 s against 25 s).
         if cols > IPM_ABOVE_COLUMNS {
@@ -132,6 +123,33 @@ impl<'a> Runner<'a> {
         if light {
             model.set_option("presolve_rule_off", LIGHT_PRESOLVE_RULES_OFF);
         }
+    }
+
+    /// The options of every HiGHS instance of a solve, LP or MILP: the log, and the
+    /// solve's threads (an instance left at HiGHS's default would size the thread's task
+    /// scheduler by the machine's cores, not by the policy).
+    fn common(model: &mut highs::Model, threads: u32) {
+        // HiGHS's own log on stdout, for diagnosing a slow stage.
+        if std::env::var_os("CONVOPLAN_HIGHS_LOG").is_some() {
+            model.set_option("output_flag", true);
+            model.set_option("log_to_console", true);
+        } else {
+            model.make_quiet();
+        }
+        if threads > 0 {
+            model.set_option("threads", threads as i32);
+        }
+    }
+
+    /// A new HiGHS instance of this solve holding `lp`, all continuous, with `sense`.
+    pub fn lp_instance(
+        &self,
+        lp: &highs_ext::Lp,
+        sense: Sense,
+    ) -> Result<highs::Model, HighsCallError> {
+        let mut model = highs_ext::pass_lp(lp, sense)?;
+        Self::common(&mut model, self.threads);
+        Ok(model)
     }
 
     /// Wraps a model whose columns `0..sol.len()` are all integer, with an initial feasible
@@ -511,7 +529,7 @@ impl<'a> Runner<'a> {
             return Ok(None);
         }
         let t0 = Instant::now();
-        let mut model = highs_ext::pass_lp(lp, sense)?;
+        let mut model = self.lp_instance(lp, sense)?;
         self.watch(&mut model);
         model.set_option("time_limit", left);
         if lp.cols() > IPM_ABOVE_COLUMNS {
@@ -585,6 +603,7 @@ impl<'a> Runner<'a> {
                     status: HighsModelStatus::Optimal,
                     columns: Some(Vec::new()),
                     bound: Some(r.offset),
+                    objective: None,
                 }
             }
             Some(r) => {
@@ -626,6 +645,21 @@ impl<'a> Runner<'a> {
                 Some(r) => r.lift(&cols),
                 None => cols,
             };
+            // A proof holds only for the solution it was reached with: HiGHS 1.16 was seen
+            // to report an optimum of 2 while returning its MIP start, of value 1.
+            let returned: f64 = terms.iter().map(|&(c, w)| w * cols[c]).sum();
+            if let Some(reported) = solved.objective {
+                let off = (reported - returned).abs() > 1e-6 * returned.abs().max(1.0);
+                if off && result_status == StageStatus::Optimal {
+                    tracing::warn!(
+                        stage = name,
+                        reported,
+                        returned,
+                        "HiGHS's solution falls short of the optimum it reports; stage not proven"
+                    );
+                    result_status = StageStatus::Stopped;
+                }
+            }
             let candidate: Vec<f64> = cols
                 .iter()
                 .zip(&self.integer)
@@ -811,6 +845,8 @@ struct Solved {
     columns: Option<Vec<f64>>,
     /// HiGHS's dual bound.
     bound: Option<f64>,
+    /// The objective HiGHS reports for `columns`.
+    objective: Option<f64>,
 }
 
 /// Solves `model` from the MIP start `start`.
@@ -823,11 +859,13 @@ fn solve_from(mut model: highs::Model, start: &[f64]) -> Result<Solved, HighsCal
     let columns = (solved.primal_solution_status() == HighsSolutionStatus::Feasible)
         .then(|| solved.get_solution().columns().to_vec());
     let bound = solved.double_info_value(c"mip_dual_bound").ok();
+    let objective = columns.as_ref().map(|_| solved.objective_value());
     Ok(Solved {
         model: Some(solved.into()),
         status,
         columns,
         bound,
+        objective,
     })
 }
 
