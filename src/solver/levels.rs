@@ -94,12 +94,21 @@ pub fn level1(
     let mut short = false;
     for (c, list) in cols.iter().enumerate() {
         let name = format!("L1 {}", class_name(instance, c));
+        // Out of time in a plain solve, the classes left go to the greedy completion of the
+        // plan in one pass ([`super::solve`]): refilled here one by one, they took 4 s past
+        // national's deadline (0.1-1 s each on 15 million columns).
+        if !run.reoptimising && run.out_of_time() {
+            run.skip(&name);
+            proven = false;
+            continue;
+        }
         if c > 0 {
             run.set_bounds(&all[c], 0.0, 1.0)?;
         }
-        // Refilled even out of time (milliseconds): the lower classes were taken out of the
-        // incumbent above, and a re-optimisation must find its workers back in their places
-        // rather than in whatever a greedy completion gives them.
+        // Refilled even out of time in a re-optimisation (milliseconds there): the lower
+        // classes were taken out of the incumbent above, and a re-optimisation must find its
+        // workers back in their places rather than in whatever a greedy completion gives
+        // them.
         // Augmenting paths move placed appointments: not in a re-optimisation, where those
         // already back in place are pinned (the MILP alone may move the others).
         fill_class(instance, compat, milp, run, c, &prefer, stay.is_empty());

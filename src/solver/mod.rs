@@ -329,6 +329,7 @@ fn solve_with(
         "HiGHS instance ready"
     );
     run.planned = 3 * instance.classes.len() + 2 + if prior.is_some() { 2 } else { 0 };
+    run.reoptimising = prior.is_some();
     let outcome = (|| -> Result<bool, HighsCallError> {
         run.set_bounds(&pinned, 1.0, 1.0)?;
         let stay = match (prior, &reopt) {

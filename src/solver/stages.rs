@@ -80,6 +80,9 @@ pub struct Runner<'a> {
     pub reports: Vec<StageReport>,
     /// Planned number of stages (for progress).
     pub planned: usize,
+    /// True in a re-optimisation: out of time, level 1 still refills each class from the
+    /// previous plan's places rather than leaving them to the greedy completion.
+    pub reoptimising: bool,
     /// True once a stage was stopped: later stages are skipped.
     pub stopped: bool,
     /// LP bound computed for the stage about to be reported, and the seconds it took.
@@ -188,6 +191,7 @@ impl<'a> Runner<'a> {
             deadline,
             reports: Vec::new(),
             planned: 0,
+            reoptimising: false,
             stopped: false,
             lp: None,
             lp_seconds: 0.0,
