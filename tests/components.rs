@@ -1,13 +1,15 @@
 //! Decomposition into independent components: an instance made of three regional services
 //! that share nothing solves, component by component in parallel, to the same per-class
 //! counts, company ratios and lateness as the same instance solved as one model, and its
-//! plan is valid.
+//! plan is valid. Services named by `serviceId` are apart even when their classes and
+//! teleconsultations would otherwise tie them, and each plans as it would alone.
 
 use convoplan::generate::{generate, Preset};
 use convoplan::model::Instance;
 use convoplan::plan;
 use convoplan::solver::{compat, components, SolveOptions};
 use serde_json::Value;
+use std::collections::BTreeMap;
 
 /// Prefixes every id (keys `id`, `...Id`, `...Ids`) of a JSON instance.
 fn prefix_ids(v: &mut Value, prefix: &str) {
@@ -73,11 +75,15 @@ fn service(seed: u64, prefix: &str, tele: bool, tier_offset: u32) -> Value {
 
 /// Three services in one instance.
 fn three_services() -> (Instance, Vec<Instance>) {
-    let parts = [
+    combine(&[
         service(1, "a-", true, 0),
         service(2, "b-", false, 20),
         service(3, "c-", false, 40),
-    ];
+    ])
+}
+
+/// The instances of `parts` put together, and each on its own.
+fn combine(parts: &[Value]) -> (Instance, Vec<Instance>) {
     let mut all = parts[0].clone();
     for p in &parts[1..] {
         for key in [
@@ -102,6 +108,52 @@ fn three_services() -> (Instance, Vec<Instance>) {
     };
     (parse(&all), parts.iter().map(parse).collect())
 }
+
+/// A small week as the service `code` of a platform: ids prefixed with the code, which its
+/// professionals and companies name as their `serviceId`. Teleconsultation and tiers as
+/// generated: classes are shared with the other services, and a remote visit could be held
+/// by anyone but for the service rule.
+fn named_service(seed: u64, code: &str) -> Value {
+    let mut v = serde_json::to_value(generate(Preset::Small, seed)).expect("serialises");
+    prefix_ids(&mut v, &format!("{code}-"));
+    for key in ["professionals", "companies"] {
+        for x in v[key].as_array_mut().expect("a list") {
+            x["serviceId"] = Value::from(code);
+        }
+    }
+    v
+}
+
+/// Per (service, tier, urgency): scheduled, and the smallest and summed company ratios.
+fn by_service(inst: &Instance, plan: &convoplan::proto::Plan) -> BTreeMap<Group, (u32, f64, f64)> {
+    let mut scheduled = vec![false; inst.requests.len()];
+    for a in &plan.appointments {
+        scheduled[inst.index.requests[&a.request_id]] = true;
+    }
+    let mut companies: BTreeMap<(Group, usize), (u32, u32)> = BTreeMap::new();
+    for (r, req) in inst.requests.iter().enumerate() {
+        let group = (
+            inst.services[inst.service_of(req)].clone(),
+            req.class.tier,
+            format!("{:?}", req.class.urgency),
+        );
+        let e = companies.entry((group, req.company)).or_default();
+        e.0 += u32::from(scheduled[r]);
+        e.1 += 1;
+    }
+    let mut out: BTreeMap<Group, (u32, f64, f64)> = BTreeMap::new();
+    for ((group, _), (done, pending)) in companies {
+        let ratio = f64::from(done) / f64::from(pending);
+        let e = out.entry(group).or_insert((0, f64::INFINITY, 0.0));
+        e.0 += done;
+        e.1 = e.1.min(ratio);
+        e.2 += ratio;
+    }
+    out
+}
+
+/// A service's id, a tier and an urgency.
+type Group = (String, u32, String);
 
 #[test]
 fn three_services_solve_apart_to_the_undecomposed_optimum() {
@@ -167,6 +219,76 @@ fn three_services_solve_apart_to_the_undecomposed_optimum() {
         .sum();
     let scheduled: u32 = sa.classes.iter().map(|c| c.scheduled).sum();
     assert!((total - f64::from(scheduled)).abs() < 0.5);
+}
+
+#[test]
+fn named_services_split_apart_and_each_plans_as_if_alone() {
+    let (inst, alone) = combine(&[
+        named_service(1, "north"),
+        named_service(2, "south"),
+        named_service(3, "west"),
+    ]);
+    assert_eq!(inst.services, ["north", "south", "west"]);
+    // Without the service rule, teleconsultations and shared classes would tie them.
+    let c = compat::compute(&inst);
+    for (r, options) in c.options.iter().enumerate() {
+        let service = inst.service_of(&inst.requests[r]);
+        for o in options {
+            let p = inst.vacations[o.vacation].professional;
+            assert_eq!(
+                inst.professionals[p].service, service,
+                "a cross-service option"
+            );
+        }
+    }
+    let count = |i: &Instance| components::split(i, &compat::compute(i)).len();
+    let expected: usize = alone.iter().map(count).sum();
+    assert_eq!(count(&inst), expected);
+
+    let together = plan::solve_plan(&inst, &SolveOptions::default());
+    assert!(plan::validate(&inst, &together).is_empty(), "invalid plan");
+    let report = together.solver_report.clone().unwrap_or_default();
+    assert!(report.level1_optimal);
+    assert_eq!(report.components as usize, expected);
+    let whole = plan::solve_plan(
+        &inst,
+        &SolveOptions {
+            decompose: Some(false),
+            ..SolveOptions::default()
+        },
+    );
+    assert!(plan::validate(&inst, &whole).is_empty(), "invalid plan");
+    assert!(
+        whole
+            .solver_report
+            .clone()
+            .unwrap_or_default()
+            .level1_optimal
+    );
+
+    // Each service gets what it gets alone: its class counts, its own smallest and summed
+    // company ratios; the one model reaches the same.
+    let mut expected_groups = BTreeMap::new();
+    for one in &alone {
+        let p = plan::solve_plan(one, &SolveOptions::default());
+        assert!(p.solver_report.clone().unwrap_or_default().level1_optimal);
+        expected_groups.extend(by_service(one, &p));
+    }
+    let close = |a: &BTreeMap<Group, (u32, f64, f64)>| {
+        assert_eq!(a.len(), expected_groups.len());
+        for (g, (n, min, sum)) in a {
+            let (en, emin, esum) = expected_groups[g];
+            assert_eq!(*n, en, "scheduled of {g:?}");
+            assert!((min - emin).abs() < 1e-9, "smallest ratio of {g:?}");
+            assert!((sum - esum).abs() < 1e-9, "sum of ratios of {g:?}");
+        }
+    };
+    close(&by_service(&inst, &together));
+    close(&by_service(&inst, &whole));
+    assert_eq!(
+        together.score.unwrap_or_default().lateness_days,
+        whole.score.unwrap_or_default().lateness_days
+    );
 }
 
 #[test]

@@ -93,6 +93,54 @@ fn rejects_unknown_ids() {
     });
 }
 
+/// The base instance as a platform of two services: D1 and company B in "north", N1 and
+/// company A (whose referent is N1) in "south".
+fn two_services(v: &mut Value) {
+    v["professionals"][0]["serviceId"] = json!("north");
+    v["professionals"][1]["serviceId"] = json!("south");
+    v["companies"][0]["serviceId"] = json!("south");
+    v["companies"][1]["serviceId"] = json!("north");
+}
+
+#[test]
+fn accepts_services_named_everywhere() {
+    let mut v = base();
+    two_services(&mut v);
+    let inst = convert(&v).expect("two services are valid");
+    assert_eq!(inst.services, ["north", "south"]);
+    assert_eq!(inst.professionals[0].service, 0);
+    assert_eq!(inst.companies[0].service, 1);
+    assert_eq!(convert(&base()).expect("valid").services, [""]);
+}
+
+#[test]
+fn rejects_services_named_on_some_only_or_crossed() {
+    rejects("professionals[1].serviceId", |v| {
+        two_services(v);
+        v["professionals"][1]["serviceId"] = json!("");
+    });
+    rejects("companies[1].serviceId", |v| {
+        v["companies"][1]["serviceId"] = json!("north")
+    });
+    let e = rejects("companies[1].serviceId", |v| {
+        two_services(v);
+        v["companies"][1]["serviceId"] = json!("east");
+    });
+    assert!(
+        e.to_string()
+            .contains("no professional of service \"east\""),
+        "{e}"
+    );
+    rejects("companies[0].referentProfessionalId", |v| {
+        two_services(v);
+        v["companies"][0]["referentProfessionalId"] = json!("D1");
+    });
+    rejects("requests[2].preferredProfessionalId", |v| {
+        two_services(v);
+        v["requests"][2]["preferredProfessionalId"] = json!("N1");
+    });
+}
+
 #[test]
 fn rejects_duplicate_ids() {
     rejects("requests[2].id", |v| v["requests"][2]["id"] = json!("r1"));
@@ -286,10 +334,10 @@ prop_compose! {
         days in 0u32..400,
         start in arb_string(),
         rooms in proptest::collection::vec((arb_string(), proptest::collection::vec(arb_string(), 0..2)), 0..4),
-        profs in proptest::collection::vec((arb_string(), -1i32..4, proptest::collection::vec(arb_string(), 0..2)), 0..4),
+        profs in proptest::collection::vec((arb_string(), -1i32..4, proptest::collection::vec(arb_string(), 0..2), arb_string()), 0..4),
         vacs in proptest::collection::vec((arb_string(), arb_string(), arb_string(), arb_string(), arb_string(), proptest::collection::vec(arb_string(), 0..3), proptest::collection::vec(-1i32..4, 0..3), 0u32..5), 0..6),
         absences in proptest::collection::vec((arb_string(), arb_string(), arb_string()), 0..3),
-        comps in proptest::collection::vec((arb_string(), arb_string(), arb_string()), 0..3),
+        comps in proptest::collection::vec((arb_string(), arb_string(), arb_string(), arb_string()), 0..3),
         reqs in proptest::collection::vec((arb_string(), arb_string(), arb_string(), arb_string(), arb_string(), 0u32..20, 0u32..500, -1i32..4, proptest::collection::vec(arb_string(), 0..2), proptest::collection::vec(-1i32..4, 0..3)), 0..8),
         notice in 0u32..10,
         publication in arb_string(),
@@ -302,10 +350,10 @@ prop_compose! {
                 name: String::new(),
                 rooms: rooms.into_iter().map(|(id, equipment)| proto::Room { id, equipment }).collect(),
             }],
-            professionals: profs.into_iter().map(|(id, role, qualified_kinds)| proto::Professional { id, role, qualified_kinds, team_id: String::new() }).collect(),
+            professionals: profs.into_iter().map(|(id, role, qualified_kinds, service_id)| proto::Professional { id, role, qualified_kinds, service_id, ..Default::default() }).collect(),
             vacations: vacs.into_iter().map(|(id, professional_id, date, start, end, centre_ids, modes, max_appointments)| proto::Vacation { id, professional_id, date, start, end, centre_ids, modes, max_appointments }).collect(),
             absences: absences.into_iter().map(|(professional_id, from, to)| proto::Absence { professional_id, from, to }).collect(),
-            companies: comps.into_iter().map(|(id, referent_professional_id, home_centre_id)| proto::Company { id, headcount: 3, referent_professional_id, home_centre_id }).collect(),
+            companies: comps.into_iter().map(|(id, referent_professional_id, home_centre_id, service_id)| proto::Company { id, headcount: 3, referent_professional_id, home_centre_id, service_id }).collect(),
             requests: reqs.into_iter().map(|(id, company_id, kind, release_date, due_date, tier, duration_minutes, required_role, equipment, modes)| proto::VisitRequest {
                 id, worker_id: "W".into(), company_id, kind, release_date, due_date, tier, duration_minutes, required_role, equipment, modes, ..Default::default()
             }).collect(),

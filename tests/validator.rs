@@ -379,6 +379,31 @@ fn catches_a_professional_other_than_the_vacations() {
     caught(&instance(), &plan, Rule::H2, "r1");
 }
 
+#[test]
+fn catches_a_professional_of_another_service() {
+    let services = |a: &'static str, b: &'static str| {
+        instance_with(move |v| {
+            v["professionals"][0]["serviceId"] = json!(a);
+            v["professionals"][1]["serviceId"] = json!(b);
+            v["companies"][0]["serviceId"] = json!(b);
+            v["companies"][1]["serviceId"] = json!(a);
+        })
+    };
+    assert_valid(&services("one", "one"), &valid_plan());
+    // D1 and company B in "north", N1 and company A in "south": r1 (A) is with D1, r2 and
+    // r3 (B) with N1.
+    let crossed = services("north", "south");
+    for r in ["r1", "r2", "r3"] {
+        let v = caught(&crossed, &valid_plan(), Rule::H2, r);
+        assert!(
+            v.iter()
+                .any(|x| x.request_id == r && x.message.contains("of service")),
+            "{r}"
+        );
+    }
+    only_rules(&validate(&crossed, &valid_plan()), &[Rule::H2]);
+}
+
 // ---- H3 -------------------------------------------------------------------------------------
 
 #[test]

@@ -123,6 +123,17 @@ fn times(rng: &mut ChaCha8Rng, sessions: Sessions, afternoon: bool) -> (u32, u32
     }
 }
 
+/// The `serviceId` of service `s`'s professionals and companies: its code on a preset of
+/// several services, which no professional crosses (each company joins the service of its
+/// territory); empty on a one-service preset.
+pub(crate) fn service_id(spec: &PresetSpec, s: usize) -> String {
+    if spec.services.len() > 1 {
+        spec.services[s].code.clone()
+    } else {
+        String::new()
+    }
+}
+
 /// Builds the capacity of a preset.
 pub(crate) fn build(spec: &PresetSpec, rng: &mut ChaCha8Rng) -> Capacity {
     let mut cap = Capacity::default();
@@ -171,6 +182,7 @@ pub(crate) fn build(spec: &PresetSpec, rng: &mut ChaCha8Rng) -> Capacity {
                     } as i32,
                     qualified_kinds,
                     team_id: format!("{id}-team"),
+                    service_id: service_id(spec, s),
                 });
                 cap.is_doctor.push(is_doctor);
                 home.push(ci);

@@ -175,6 +175,7 @@ pub(crate) fn build(spec: &PresetSpec, cap: &Capacity, rng: &mut ChaCha8Rng) -> 
                 .map(|p| cap.professionals[p].id.clone())
                 .unwrap_or_default(),
             home_centre_id: cap.centres[member.centre].id.clone(),
+            service_id: super::capacity::service_id(spec, cap.info[member.centre].service),
         });
     }
 

@@ -31,6 +31,70 @@ impl Errors {
     }
 }
 
+/// The services of an instance (sorted ids, or one empty id when none is named), with
+/// every professional's and company's index set. Either all of them name their service or
+/// none does; a company's service must have professionals, and its referent must be one
+/// of them.
+fn services_of(
+    e: &mut Errors,
+    p: &proto::Instance,
+    professionals: &mut [Professional],
+    companies: &mut [Company],
+) -> Vec<String> {
+    let named = p.professionals.iter().any(|x| !x.service_id.is_empty())
+        || p.companies.iter().any(|c| !c.service_id.is_empty());
+    if !named {
+        return vec![String::new()];
+    }
+    const ALL_OR_NONE: &str =
+        "empty, but other professionals or companies name their service: name it on every one or none";
+    let mut services: Vec<String> = p
+        .professionals
+        .iter()
+        .filter(|x| !x.service_id.is_empty())
+        .map(|x| x.service_id.clone())
+        .collect();
+    services.sort();
+    services.dedup();
+    let index = |id: &str| services.binary_search_by(|s| s.as_str().cmp(id)).ok();
+    for (i, (pr, out)) in p
+        .professionals
+        .iter()
+        .zip(professionals.iter_mut())
+        .enumerate()
+    {
+        match index(&pr.service_id) {
+            Some(s) => out.service = s,
+            None => e.push(format!("professionals[{i}].serviceId"), ALL_OR_NONE),
+        }
+    }
+    for (i, (c, out)) in p.companies.iter().zip(companies.iter_mut()).enumerate() {
+        let path = format!("companies[{i}].serviceId");
+        match index(&c.service_id) {
+            Some(s) => out.service = s,
+            None if c.service_id.is_empty() => e.push(path, ALL_OR_NONE),
+            None => e.push(
+                path,
+                format!("no professional of service {:?}", c.service_id),
+            ),
+        }
+        if let Some(r) = out.referent {
+            if let Some(message) = other_service(&p.professionals[r].service_id, &c.service_id) {
+                e.push(format!("companies[{i}].referentProfessionalId"), message);
+            }
+        }
+    }
+    services
+}
+
+/// The error of a professional of service `professional` named for a company of service
+/// `company`, when both are named and differ.
+fn other_service(professional: &str, company: &str) -> Option<String> {
+    (!professional.is_empty() && !company.is_empty() && professional != company).then(|| {
+        format!("a professional of service {professional:?}, the company's is {company:?}")
+    })
+}
+
 fn parse_date(s: &str) -> Option<NaiveDate> {
     if s.len() != 10 {
         return None;
@@ -383,6 +447,7 @@ impl Instance {
                 role,
                 qualified,
                 team_id: pr.team_id.clone(),
+                service: 0,
             });
         }
 
@@ -566,7 +631,7 @@ impl Instance {
             "companies",
             p.companies.iter().map(|c| c.id.as_str()),
         );
-        let companies: Vec<Company> = p
+        let mut companies: Vec<Company> = p
             .companies
             .iter()
             .enumerate()
@@ -587,8 +652,10 @@ impl Instance {
                     "centre",
                     &c.home_centre_id,
                 ),
+                service: 0,
             })
             .collect();
+        let services = services_of(&mut e, p, &mut professionals, &mut companies);
 
         // Notice limit.
         let first_bookable_day = if policy.publication_date.is_empty() {
@@ -703,6 +770,12 @@ impl Instance {
                 "professional",
                 &r.preferred_professional_id,
             );
+            if let (Some(c), Some(pp)) = (company, preferred_professional) {
+                let (ps, cs) = (&p.professionals[pp].service_id, &p.companies[c].service_id);
+                if let Some(message) = other_service(ps, cs) {
+                    e.push(format!("{path}.preferredProfessionalId"), message);
+                }
+            }
             let preferred_centre = optional_ref(
                 &mut e,
                 format!("{path}.preferredCentreId"),
@@ -885,6 +958,7 @@ impl Instance {
             vacations,
             absences,
             companies,
+            services,
             requests,
             kinds,
             equipment,

@@ -95,6 +95,8 @@ pub struct Professional {
     pub qualified: Vec<bool>,
     /// Team id (reporting only).
     pub team_id: String,
+    /// Index of its service in [`Instance::services`].
+    pub service: usize,
 }
 
 /// A consultation session.
@@ -170,6 +172,8 @@ pub struct Company {
     pub referent: Option<usize>,
     /// Home centre, if any.
     pub home_centre: Option<usize>,
+    /// Index of its service in [`Instance::services`].
+    pub service: usize,
 }
 
 /// A visit kind with its rules resolved from defaults and policy.
@@ -293,6 +297,9 @@ pub struct Instance {
     pub absences: Vec<Absence>,
     /// Companies.
     pub companies: Vec<Company>,
+    /// Service (SPSTI) ids, sorted; one empty id when the input names none. A professional
+    /// sees only the requests of companies of its own service.
+    pub services: Vec<String>,
     /// Requests.
     pub requests: Vec<Request>,
     /// Visit kinds (defaults merged with the policy).
@@ -336,6 +343,10 @@ impl Instance {
     /// Day offset of a date.
     pub fn day_of(&self, date: NaiveDate) -> i64 {
         (date - self.start_date).num_days()
+    }
+    /// Service of a request: that of its company.
+    pub fn service_of(&self, request: &Request) -> usize {
+        self.companies[request.company].service
     }
 }
 

@@ -147,6 +147,22 @@ fn check_professional(instance: &Instance, r: usize, v: usize, out: &mut Vec<(Ru
             format!("request needs a nurse, {:?} is not one", prof.id),
         ));
     }
+    let company_service = instance.companies.get(req.company).map(|c| c.service);
+    if company_service.is_some_and(|s| s != prof.service) {
+        let name = |s: Option<usize>| {
+            s.and_then(|s| instance.services.get(s))
+                .map_or("?", String::as_str)
+        };
+        out.push((
+            Rule::H2,
+            format!(
+                "professional {:?} is of service {:?}, the request's company of {:?}",
+                prof.id,
+                name(Some(prof.service)),
+                name(company_service)
+            ),
+        ));
+    }
 }
 
 /// H3: the vacation's day is bookable for the request.

@@ -8,7 +8,8 @@ use crate::model::{Instance, Request, Role, Vacation};
 /// Why a request has no compatible option, in the order the filters run.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Exclusion {
-    /// No active vacation of a professional qualified for the kind and role.
+    /// No active vacation of a professional of its company's service qualified for the kind
+    /// and role.
     NoQualifiedProfessional,
     /// Released after the horizon or the notice limit, or every qualified vacation is
     /// before its release date.
@@ -55,10 +56,12 @@ impl Compatibility {
     }
 }
 
-/// True when the vacation's professional may perform the request (H2).
+/// True when the vacation's professional may perform the request (H2): of the service of
+/// the request's company, qualified for its kind and of the role it needs.
 pub fn qualified(instance: &Instance, r: &Request, v: &Vacation) -> bool {
     let p = &instance.professionals[v.professional];
-    p.qualified[r.kind]
+    p.service == instance.service_of(r)
+        && p.qualified[r.kind]
         && !(r.needs_doctor && p.role != Role::Doctor)
         && !(r.needs_nurse && p.role != Role::Nurse)
 }
@@ -79,6 +82,12 @@ pub fn compute(instance: &Instance) -> Compatibility {
         })
         .collect();
     let horizon_end = instance.days as i64;
+    // A request only sees the vacations of its company's service (H2): on a platform of
+    // many services, this spares most of the pairs the filters would reject.
+    let mut by_service: Vec<Vec<usize>> = vec![Vec::new(); instance.services.len()];
+    for (vi, v) in instance.vacations.iter().enumerate() {
+        by_service[instance.professionals[v.professional].service].push(vi);
+    }
     let mut options = Vec::with_capacity(instance.requests.len());
     let mut exclusions = Vec::with_capacity(instance.requests.len());
     for r in &instance.requests {
@@ -86,7 +95,8 @@ pub fn compute(instance: &Instance) -> Compatibility {
         // Filters run in order; the furthest filter any vacation got past names the reason.
         let mut found = Vec::new();
         let mut best_stage = None::<Exclusion>;
-        for (vi, v) in instance.vacations.iter().enumerate() {
+        for &vi in &by_service[instance.service_of(r)] {
+            let v = &instance.vacations[vi];
             let reached = (|| {
                 if v.cancelled || !qualified(instance, r, v) {
                     return Exclusion::NoQualifiedProfessional;

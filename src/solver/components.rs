@@ -6,9 +6,11 @@
 //!   share it, and level 4's "rooms opened" counts a room once over the whole week;
 //! - every request of one company: level 2 compares companies' ratios within a class, and
 //!   level 4's grouping term counts the vacations a company is spread over;
-//! - every request of a class whose smallest company ratio level 2 may have to raise (at
-//!   least two companies, each with a request that has an option): that smallest ratio is
-//!   a minimum over all the class's companies, which no component can maximise alone.
+//! - every request of a class and service whose smallest company ratio level 2 may have to
+//!   raise (at least two companies, each with a request that has an option): that smallest
+//!   ratio is a minimum over all those companies, which no component can maximise alone.
+//!   Level 2 compares companies of one service only, and no professional sees two
+//!   services' requests, so the services of a platform are apart.
 //!
 //! Requests without any option join their company's component (they count in its
 //! pending requests, hence in its ratios), or none when no request of the company has an
@@ -18,9 +20,9 @@
 //! 1. Class counts are sums over components whose feasible sets are independent, and the
 //!    lexicographic maximum of a sum of independent vectors is the sum of their
 //!    lexicographic maxima (every global optimum has each component at its own).
-//! 2. Each company's ratio in a class lies in one component (company union). A class
-//!    whose smallest ratio can be raised lies in one component (class union), so its
-//!    stages see every company. In any other class some company has nothing schedulable,
+//! 2. Each company's ratio in a class lies in one component (company union). A class and
+//!    service whose smallest ratio can be raised lies in one component (class union), so
+//!    its stages see every company. In any other, some company has nothing schedulable,
 //!    the smallest ratio is 0 whatever is planned, and the undecomposed solve skips
 //!    straight to the sum of ratios: each component is told so
 //!    ([`super::SolveOptions::min_ratio_moot`]) instead of raising its own smallest ratio.
@@ -34,7 +36,7 @@ use super::{
     finish, greedy, solve_with, ProgressEvent, Report, Solution, SolveOptions, StageReport, Status,
 };
 use crate::model::{Indexes, Instance};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
@@ -95,23 +97,22 @@ impl UnionFind {
     }
 }
 
-/// Per class: whether some company with pending requests in it has none with an option.
-/// Its smallest company ratio is then 0 in every plan, so level 2 does not raise it.
-pub fn min_ratio_moot(instance: &Instance, compat: &Compatibility) -> Vec<bool> {
-    let mut schedulable: BTreeMap<(usize, usize), bool> = BTreeMap::new();
+/// The (class, service) pairs in which some company with pending requests has none with an
+/// option: their smallest company ratio is then 0 in every plan, so level 2 does not raise
+/// it.
+pub fn min_ratio_moot(instance: &Instance, compat: &Compatibility) -> BTreeSet<(usize, usize)> {
+    let mut schedulable: BTreeMap<(usize, usize, usize), bool> = BTreeMap::new();
     for (r, req) in instance.requests.iter().enumerate() {
         let has = !compat.options[r].is_empty();
         *schedulable
-            .entry((req.class_index, req.company))
+            .entry((req.class_index, instance.service_of(req), req.company))
             .or_insert(false) |= has;
     }
-    let mut moot = vec![false; instance.classes.len()];
-    for (&(c, _), &has) in &schedulable {
-        if !has {
-            moot[c] = true;
-        }
-    }
-    moot
+    schedulable
+        .into_iter()
+        .filter(|&(_, has)| !has)
+        .map(|((c, s, _), _)| (c, s))
+        .collect()
 }
 
 /// Splits an instance into independent components, largest (most pairs) first.
@@ -150,17 +151,20 @@ pub fn split(instance: &Instance, compat: &Compatibility) -> Vec<Component> {
     for list in by_company.values() {
         uf.union_all(list.iter().copied());
     }
-    // Classes whose smallest ratio level 2 may raise: at least two companies, none of them
-    // without an option.
+    // Classes and services whose smallest ratio level 2 may raise: at least two companies,
+    // none of them without an option.
     let moot = min_ratio_moot(instance, compat);
-    let mut companies_of: Vec<std::collections::BTreeSet<usize>> =
-        vec![Default::default(); instance.classes.len()];
-    for req in &instance.requests {
-        companies_of[req.class_index].insert(req.company);
+    let mut groups: BTreeMap<(usize, usize), (BTreeSet<usize>, Vec<usize>)> = BTreeMap::new();
+    for (r, req) in instance.requests.iter().enumerate() {
+        let group = groups
+            .entry((req.class_index, instance.service_of(req)))
+            .or_default();
+        group.0.insert(req.company);
+        group.1.push(r);
     }
-    for c in 0..instance.classes.len() {
-        if !moot[c] && companies_of[c].len() > 1 {
-            uf.union_all((0..nr).filter(|&r| instance.requests[r].class_index == c));
+    for (key, (companies, requests)) in groups {
+        if !moot.contains(&key) && companies.len() > 1 {
+            uf.union_all(requests);
         }
     }
     // Components are numbered by their root, in order of first request.
@@ -232,6 +236,7 @@ fn sub_instance(instance: &Instance, part: &Component) -> Instance {
         vacations,
         absences: instance.absences.clone(),
         companies: instance.companies.clone(),
+        services: instance.services.clone(),
         requests,
         kinds: instance.kinds.clone(),
         equipment: instance.equipment.clone(),
@@ -323,7 +328,7 @@ pub(super) fn solve(
 /// the component ("[3/11] L1 tier 1 overdue") and timed from the start of the whole solve.
 fn component_options(
     options: &SolveOptions,
-    moot: &Arc<Vec<bool>>,
+    moot: &Arc<BTreeSet<(usize, usize)>>,
     k: usize,
     n: usize,
     budget: f64,
@@ -438,7 +443,7 @@ fn merge_reports(reports: &[Option<Report>], started: Instant) -> Report {
 /// spent, components running side by side) added up; the weakest status. Components where
 /// the stage was moot ran no stage of that name and add nothing to either side. A level-2
 /// smallest ratio is a minimum, not a sum, but it is only ever run by one component (its
-/// class lies in one) or closed at 0 by all (moot), so the sum is that minimum.
+/// class and service lie in one) or closed at 0 by all (moot), so the sum is that minimum.
 fn merge_stage(name: &str, stages: &[&StageReport], incomplete: bool) -> StageReport {
     let ran: Vec<&&StageReport> = stages.iter().filter(|s| s.status != "skipped").collect();
     let objective = if ran.is_empty() {
@@ -547,11 +552,7 @@ mod tests {
         let inst = three_requests();
         // Request 2 has no option: class 1 is moot, so requests 1 and 2 are not joined by it.
         let apart = compat(vec![vec![0], vec![1], vec![]], vec![vec![0], vec![1]]);
-        assert_eq!(min_ratio_moot(&inst, &apart), {
-            let mut m = vec![false; inst.classes.len()];
-            m[1] = true;
-            m
-        });
+        assert_eq!(min_ratio_moot(&inst, &apart), BTreeSet::from([(1, 0)]));
         assert_eq!(
             shape(&split(&inst, &apart)),
             vec![(vec![0], vec![0]), (vec![1], vec![1])]
@@ -579,13 +580,27 @@ mod tests {
         // Requests 1 and 2 (class 1, two companies) both have options: level 2 may raise
         // the class's smallest ratio, which couples them.
         let c = compat(vec![vec![0], vec![1], vec![1]], vec![vec![0], vec![1]]);
-        assert!(!min_ratio_moot(&inst, &c)[1]);
+        assert!(min_ratio_moot(&inst, &c).is_empty());
         assert_eq!(
             shape(&split(&inst, &c)),
             vec![(vec![0], vec![0]), (vec![1, 2], vec![1])]
         );
         let c = compat(vec![vec![0], vec![0], vec![1]], vec![vec![0], vec![1]]);
         assert_eq!(shape(&split(&inst, &c)), vec![(vec![0, 1, 2], vec![0, 1])]);
+    }
+
+    #[test]
+    fn a_class_does_not_link_companies_of_two_services() {
+        let mut inst = three_requests();
+        inst.services = vec!["north".into(), "south".into()];
+        inst.companies[2].service = 1;
+        // Requests 1 and 2 share a class, but their companies belong to two services whose
+        // ratios level 2 does not compare.
+        let c = compat(vec![vec![0], vec![1], vec![0]], vec![vec![0], vec![1]]);
+        assert_eq!(
+            shape(&split(&inst, &c)),
+            vec![(vec![0, 2], vec![0]), (vec![1], vec![1])]
+        );
     }
 
     #[test]

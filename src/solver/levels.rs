@@ -370,7 +370,9 @@ fn fill_class(
     }
 }
 
-/// Level 2: per class, maximise the smallest company service ratio, then their sum.
+/// Level 2: per class, then per service (one group for a one-service instance), maximise
+/// the smallest company service ratio, then their sum. A service's companies are only
+/// compared with each other: they share its professionals and no other service's.
 pub fn level2(
     instance: &Instance,
     compat: &Compatibility,
@@ -378,17 +380,16 @@ pub fn level2(
     run: &mut Runner,
 ) -> Result<(), HighsCallError> {
     for c in 0..instance.classes.len() {
-        if run.out_of_time() {
-            run.skip(&format!("L2 {}", class_name(instance, c)));
-            continue;
-        }
-        // Companies of the class: pending count, columns, schedulable count.
-        let mut companies: BTreeMap<usize, (f64, Vec<usize>, f64)> = BTreeMap::new();
+        // Per service, the companies of the class: pending count, columns, schedulable
+        // count.
+        let mut groups: BTreeMap<usize, Companies> = BTreeMap::new();
         for (r, req) in instance.requests.iter().enumerate() {
             if req.class_index != c {
                 continue;
             }
-            let e = companies
+            let e = groups
+                .entry(instance.service_of(req))
+                .or_default()
                 .entry(req.company)
                 .or_insert((0.0, Vec::new(), 0.0));
             e.0 += 1.0;
@@ -397,82 +398,108 @@ pub fn level2(
                 e.2 += 1.0;
             }
         }
-        let count: Vec<(usize, f64)> = companies
-            .values()
-            .flat_map(|(_, cols, _)| cols.iter().map(|&i| (i, 1.0)))
-            .collect();
-        let scheduled = run.value(&count).round();
-        let pending: f64 = companies.values().map(|e| e.0).sum();
-        // Every ratio is fixed when the class is empty or full, or held by one company.
-        if companies.len() < 2 || scheduled < 0.5 || scheduled > pending - 0.5 {
-            continue;
-        }
-        let name = class_name(instance, c);
-        let ratio_of = |run: &Runner, cols: &[usize], p: f64| {
-            cols.iter().map(|&i| run.sol[i]).sum::<f64>().round() / p
-        };
-        // Smallest ratio: moot when some company can have nothing scheduled.
-        let cap = companies
-            .values()
-            .map(|(p, _, s)| s / p)
-            .fold(f64::INFINITY, f64::min);
-        // A component of a decomposed solve whose class has a company without options
-        // elsewhere: the class's smallest ratio is 0, as the undecomposed solve finds it.
-        let moot_elsewhere = run.min_ratio_moot(c);
-        let current_min = if moot_elsewhere {
-            0.0
-        } else {
-            companies
-                .values()
-                .map(|(p, cols, _)| ratio_of(run, cols, *p))
-                .fold(f64::INFINITY, f64::min)
-        };
-        let min_name = format!("L2 min ratio {name}");
-        let reached = if moot_elsewhere || cap <= 0.0 || current_min >= cap - 1e-9 {
-            run.close(&min_name, current_min, "bound");
-            current_min
-        } else {
-            let z = run.add_col(0.0, 1.0, false, current_min)?;
-            for (p, cols, _) in companies.values() {
-                let mut row: Vec<(usize, f64)> = cols.iter().map(|&i| (i, 1.0)).collect();
-                row.push((z, -p));
-                run.add_row(0.0, f64::INFINITY, &row)?;
+        for (service, companies) in &groups {
+            let mut name = class_name(instance, c);
+            if instance.services.len() > 1 {
+                name = format!("{name} {}", instance.services[*service]);
             }
-            run.optimise(&min_name, Sense::Maximise, &[(z, 1.0)], Gaps::EXACT)?;
-            run.set_bounds(&[z], 0.0, 0.0)?;
-            run.sol[z] = 0.0;
-            companies
-                .values()
-                .map(|(p, cols, _)| ratio_of(run, cols, *p))
-                .fold(f64::INFINITY, f64::min)
-        };
-        // Hold the smallest ratio, however it was reached, as integer floors per company:
-        // exact, no fractional tolerance.
-        for (p, cols, _) in companies.values() {
-            let need = (reached * p - 1e-9).ceil();
-            if need > 0.0 {
-                let row: Vec<(usize, f64)> = cols.iter().map(|&i| (i, 1.0)).collect();
-                run.add_row(need, f64::INFINITY, &row)?;
+            if run.out_of_time() {
+                run.skip(&format!("L2 {name}"));
+                continue;
             }
+            let moot_elsewhere = run.min_ratio_moot(c, *service);
+            level2_group(run, &name, companies, moot_elsewhere)?;
         }
-        // Sum of ratios.
-        let terms: Vec<(usize, f64)> = companies
-            .values()
-            .flat_map(|(p, cols, _)| cols.iter().map(move |&i| (i, 1.0 / p)))
-            .collect();
-        let sum_name = format!("L2 sum ratios {name}");
-        let cap_sum: f64 = companies.values().map(|(p, _, s)| s / p).sum();
-        if run.value(&terms) >= cap_sum - 1e-9 {
-            run.close(&sum_name, run.value(&terms), "bound");
-        } else {
-            run.optimise(&sum_name, Sense::Maximise, &terms, Gaps::EXACT)?;
-        }
-        let reached: f64 = companies
+    }
+    Ok(())
+}
+
+/// Per company of a class and service: pending requests, their `s` columns, and how many
+/// of them have an option.
+type Companies = BTreeMap<usize, (f64, Vec<usize>, f64)>;
+
+/// Level 2 for the companies of one class and service: the smallest ratio (unless
+/// `moot_elsewhere`: a company outside this component has nothing schedulable), then the
+/// sum of ratios, each held before what follows.
+fn level2_group(
+    run: &mut Runner,
+    name: &str,
+    companies: &Companies,
+    moot_elsewhere: bool,
+) -> Result<(), HighsCallError> {
+    let count: Vec<(usize, f64)> = companies
+        .values()
+        .flat_map(|(_, cols, _)| cols.iter().map(|&i| (i, 1.0)))
+        .collect();
+    let scheduled = run.value(&count).round();
+    let pending: f64 = companies.values().map(|e| e.0).sum();
+    // Every ratio is fixed when the class is empty or full, or held by one company.
+    if companies.len() < 2 || scheduled < 0.5 || scheduled > pending - 0.5 {
+        return Ok(());
+    }
+    let ratio_of = |run: &Runner, cols: &[usize], p: f64| {
+        cols.iter().map(|&i| run.sol[i]).sum::<f64>().round() / p
+    };
+    // Smallest ratio: moot when some company can have nothing scheduled.
+    let cap = companies
+        .values()
+        .map(|(p, _, s)| s / p)
+        .fold(f64::INFINITY, f64::min);
+    // A component of a decomposed solve whose class has a company without options
+    // elsewhere: the class's smallest ratio is 0, as the undecomposed solve finds it.
+    let current_min = if moot_elsewhere {
+        0.0
+    } else {
+        companies
             .values()
             .map(|(p, cols, _)| ratio_of(run, cols, *p))
-            .sum();
-        run.add_row(reached - 1e-9, f64::INFINITY, &terms)?;
+            .fold(f64::INFINITY, f64::min)
+    };
+    let min_name = format!("L2 min ratio {name}");
+    let reached = if moot_elsewhere || cap <= 0.0 || current_min >= cap - 1e-9 {
+        run.close(&min_name, current_min, "bound");
+        current_min
+    } else {
+        let z = run.add_col(0.0, 1.0, false, current_min)?;
+        for (p, cols, _) in companies.values() {
+            let mut row: Vec<(usize, f64)> = cols.iter().map(|&i| (i, 1.0)).collect();
+            row.push((z, -p));
+            run.add_row(0.0, f64::INFINITY, &row)?;
+        }
+        run.optimise(&min_name, Sense::Maximise, &[(z, 1.0)], Gaps::EXACT)?;
+        run.set_bounds(&[z], 0.0, 0.0)?;
+        run.sol[z] = 0.0;
+        companies
+            .values()
+            .map(|(p, cols, _)| ratio_of(run, cols, *p))
+            .fold(f64::INFINITY, f64::min)
+    };
+    // Hold the smallest ratio, however it was reached, as integer floors per company:
+    // exact, no fractional tolerance.
+    for (p, cols, _) in companies.values() {
+        let need = (reached * p - 1e-9).ceil();
+        if need > 0.0 {
+            let row: Vec<(usize, f64)> = cols.iter().map(|&i| (i, 1.0)).collect();
+            run.add_row(need, f64::INFINITY, &row)?;
+        }
     }
+    // Sum of ratios.
+    let terms: Vec<(usize, f64)> = companies
+        .values()
+        .flat_map(|(p, cols, _)| cols.iter().map(move |&i| (i, 1.0 / p)))
+        .collect();
+    let sum_name = format!("L2 sum ratios {name}");
+    let cap_sum: f64 = companies.values().map(|(p, _, s)| s / p).sum();
+    if run.value(&terms) >= cap_sum - 1e-9 {
+        run.close(&sum_name, run.value(&terms), "bound");
+    } else {
+        run.optimise(&sum_name, Sense::Maximise, &terms, Gaps::EXACT)?;
+    }
+    let reached: f64 = companies
+        .values()
+        .map(|(p, cols, _)| ratio_of(run, cols, *p))
+        .sum();
+    run.add_row(reached - 1e-9, f64::INFINITY, &terms)?;
     Ok(())
 }
 

@@ -83,9 +83,10 @@ pub struct SolveOptions {
     /// Solve independent components separately and in parallel ([`components`]); `None`
     /// for the default (true). Tests set false to compare with the undecomposed solve.
     pub decompose: Option<bool>,
-    /// Per class, true when its smallest company ratio is 0 whatever is planned because of
-    /// companies outside this instance: set by the decomposition on each component.
-    pub min_ratio_moot: Option<Arc<Vec<bool>>>,
+    /// The (class, service) pairs whose smallest company ratio is 0 whatever is planned
+    /// because of companies outside this instance: set by the decomposition on each
+    /// component.
+    pub min_ratio_moot: Option<Arc<std::collections::BTreeSet<(usize, usize)>>>,
 }
 
 /// One scheduled request.

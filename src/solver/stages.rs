@@ -319,13 +319,13 @@ impl<'a> Runner<'a> {
         self.options.near_lp_first.unwrap_or(true)
     }
 
-    /// True when class `c`'s smallest company ratio is 0 whatever this instance's plan, by
-    /// companies outside it ([`SolveOptions::min_ratio_moot`]).
-    pub fn min_ratio_moot(&self, c: usize) -> bool {
+    /// True when the smallest company ratio of class `c` in `service` is 0 whatever this
+    /// instance's plan, by companies outside it ([`SolveOptions::min_ratio_moot`]).
+    pub fn min_ratio_moot(&self, c: usize, service: usize) -> bool {
         self.options
             .min_ratio_moot
             .as_ref()
-            .is_some_and(|m| m.get(c).copied().unwrap_or(false))
+            .is_some_and(|m| m.contains(&(c, service)))
     }
 
     /// Seconds left until `share` of the solve's whole time has passed (0 once it has).

@@ -323,6 +323,7 @@ pub fn micro(seed: u64) -> proto::Instance {
                 } as i32,
                 qualified_kinds,
                 team_id: String::new(),
+                service_id: String::new(),
             }
         })
         .collect();
@@ -424,6 +425,7 @@ pub fn micro(seed: u64) -> proto::Instance {
             headcount: [3, 40, 800][k % 3],
             referent_professional_id: String::new(),
             home_centre_id: "C1".into(),
+            service_id: String::new(),
         })
         .collect();
 
