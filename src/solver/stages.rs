@@ -542,6 +542,11 @@ impl<'a> Runner<'a> {
             _ => {
                 let (solve, offset) = reduced.as_ref().map_or((lp, 0.0), |r| (&r.lp, r.offset));
                 let mut model = self.lp_instance(solve, sense)?;
+                if let Some(path) = dump_path(&format!("{:02}-", self.reports.len()), "lp") {
+                    if let Err(e) = highs_ext::write_model(&mut model, &path.with_extension("mps")) {
+                        tracing::warn!(error = %e, "LP relaxation not written");
+                    }
+                }
                 self.watch(&mut model);
                 model.set_option("time_limit", left);
                 if solve.cols() > IPM_ABOVE_COLUMNS {
