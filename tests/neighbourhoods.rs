@@ -30,11 +30,29 @@ fn forced_lp_dive_keeps_the_proven_counts_on_small_weeks() {
         neighbourhood_above_columns: Some(0),
         lp_dive: Some(true),
         near_lp_first: Some(false),
+        lp_rounding: Some(false),
         ..Default::default()
     };
     let (dives, proving) = keeps_the_proven_counts(&forced, "LP dive");
     assert!(dives >= 6, "the dive ran {dives} times");
     assert!(proving >= 10, "the dive proved {proving} stages of {dives}");
+}
+
+/// The LP rounding closes most of the stages it runs on at once, before any search (16 of 25
+/// on these weeks when written).
+#[test]
+fn forced_lp_rounding_keeps_the_proven_counts_on_small_weeks() {
+    let forced = SolveOptions {
+        neighbourhood_above_columns: Some(0),
+        lp_dive: Some(false),
+        ..Default::default()
+    };
+    let (rounded, proving) = keeps_the_proven_counts(&forced, "LP rounding");
+    assert!(rounded >= 20, "the rounding ran {rounded} times");
+    assert!(
+        proving >= 10,
+        "the rounding proved {proving} stages of {rounded}"
+    );
 }
 
 /// Solves 12 small weeks plainly and with `forced`; checks the same per-class counts, proven,

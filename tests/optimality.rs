@@ -86,6 +86,7 @@ fn lp_neighbourhood_search_keeps_the_optimum_on_micro_instances() {
     let options = SolveOptions {
         neighbourhood_above_columns: Some(0),
         lp_dive: Some(false),
+        lp_rounding: Some(false),
         ..Default::default()
     };
     // The LP relaxation closes most micro stages at once; the search runs on the others.
@@ -115,6 +116,7 @@ fn lp_dive_keeps_the_optimum_on_micro_instances() {
         neighbourhood_above_columns: Some(0),
         lp_dive: Some(true),
         near_lp_first: Some(false),
+        lp_rounding: Some(false),
         ..Default::default()
     };
     let ran = matches_exhaustive_search(0..SEEDS, &options);
@@ -130,6 +132,7 @@ fn lp_neighbourhood_before_the_dive_keeps_the_optimum_on_micro_instances() {
         neighbourhood_above_columns: Some(0),
         lp_dive: Some(true),
         near_lp_first: Some(true),
+        lp_rounding: Some(false),
         ..Default::default()
     };
     let ran = matches_exhaustive_search(0..SEEDS, &options);
@@ -137,6 +140,23 @@ fn lp_neighbourhood_before_the_dive_keeps_the_optimum_on_micro_instances() {
         ran.support_first >= 15,
         "the search before the dive ran on {} seeds only",
         ran.support_first
+    );
+}
+
+/// The rounding of a large stage from its LP's point (solver/lp_rounding.rs) only ever
+/// improves the incumbent: forced on micro instances, with every search after it, the
+/// optimum is unchanged.
+#[test]
+fn lp_rounding_keeps_the_optimum_on_micro_instances() {
+    let options = SolveOptions {
+        neighbourhood_above_columns: Some(0),
+        ..Default::default()
+    };
+    let ran = matches_exhaustive_search(0..SEEDS, &options);
+    assert!(
+        ran.rounding >= 15,
+        "the rounding ran on {} seeds only",
+        ran.rounding
     );
 }
 
@@ -149,6 +169,7 @@ struct Searches {
     /// requests short of its LP bound).
     support_first: usize,
     local: usize,
+    rounding: usize,
     /// Seeds where a level-1 stage was closed by an LP bound solved before it, in no time:
     /// the LP of its class and those after it together, solved after a class the LP left
     /// short of its count bound.
@@ -172,6 +193,7 @@ fn matches_exhaustive_search(seeds: std::ops::Range<u64>, options: &SolveOptions
         ran_on.support += ran("LP neighbourhood");
         ran_on.support_first += ran("LP neighbourhood before the dive");
         ran_on.local += ran("local search");
+        ran_on.rounding += ran("LP rounding");
         ran_on.tail += usize::from(report.stages.iter().any(|s| {
             s.name.starts_with("L1 ")
                 && s.status == "lp bound"

@@ -253,7 +253,7 @@ fn sub_instance(instance: &Instance, part: &Component) -> Instance {
 fn greedy_only(sub: &Instance) -> Solution {
     let started = Instant::now();
     let compat = super::compat::compute(sub);
-    let g = greedy::plan(sub, &compat);
+    let g = greedy::plan_matched(sub, &compat);
     let report = Report::unsolved(Status::TimeLimit);
     finish(sub, compat, &g.placed, g.rooms, report, started, None)
 }
@@ -353,6 +353,7 @@ fn component_options(
         neighbourhood_above_columns: options.neighbourhood_above_columns,
         lp_dive: options.lp_dive,
         near_lp_first: options.near_lp_first,
+        lp_rounding: options.lp_rounding,
         decompose: Some(false),
         min_ratio_moot: Some(moot.clone()),
         reopt_whole_week: options.reopt_whole_week,

@@ -37,6 +37,61 @@ pub fn plan(instance: &Instance, compat: &Compatibility) -> Placements {
     )
 }
 
+/// The greedy plan on rooms matched first ([`super::room_match`]): each vacation takes its
+/// matched room when its first request can use it. The MILP's first incumbent; `plan`
+/// stays the assistant's baseline.
+pub fn plan_matched(instance: &Instance, compat: &Compatibility) -> Placements {
+    let wished = super::room_match::matched_rooms(instance, compat);
+    let start = Placements {
+        placed: Vec::new(),
+        rooms: vec![None; instance.vacations.len()],
+    };
+    fill(
+        instance,
+        compat,
+        start,
+        |_| true,
+        &[],
+        Rooms::Reserved(wished),
+        None,
+    )
+}
+
+/// A fractional plan (an LP relaxation's point) that steers the greedy pass.
+#[derive(Debug, Clone)]
+pub struct Guide {
+    /// Per request, `(vacation, weight)`: its options are tried by decreasing weight.
+    pub weights: Vec<Vec<(usize, f64)>>,
+    /// Per class and vacation, the appointments the fractional plan still gives the class
+    /// there; a placement takes one.
+    pub quota: Vec<Vec<f64>>,
+}
+
+/// [`complete_where`] steered by `guide`: each request tries its options by decreasing
+/// weight, then earliest first; with `strict`, only where its class has quota left. A
+/// vacation that holds no room yet takes its `wished` one when its first request can use
+/// it.
+pub fn complete_guided(
+    instance: &Instance,
+    compat: &Compatibility,
+    start: Placements,
+    wanted: impl Fn(usize) -> bool,
+    wished: Vec<Option<usize>>,
+    guide: &mut Guide,
+    strict: bool,
+) -> Placements {
+    let rooms = Rooms::Reserved(wished);
+    fill(
+        instance,
+        compat,
+        start,
+        wanted,
+        &[],
+        rooms,
+        Some((guide, strict)),
+    )
+}
+
 /// Extends a valid set of placements greedily with the requests it leaves out (used when
 /// the time limit stops the MILP: lower classes then get what capacity is left).
 pub fn complete(instance: &Instance, compat: &Compatibility, start: Placements) -> Placements {
@@ -67,6 +122,57 @@ pub fn complete_preferring(
     wanted: impl Fn(usize) -> bool,
     prefer: &[Preference],
 ) -> Placements {
+    // The room each vacation was wished to hold, whichever request reaches it first.
+    let mut wished: Vec<Option<usize>> = vec![None; instance.vacations.len()];
+    for &(v, room, _) in prefer.iter().flatten() {
+        if wished[v].is_none() {
+            wished[v] = room;
+        }
+    }
+    fill(
+        instance,
+        compat,
+        start,
+        wanted,
+        prefer,
+        Rooms::Wished(wished),
+        None,
+    )
+}
+
+/// The room each vacation should take when its first request comes, if it can use it.
+enum Rooms {
+    /// Tried first; any free room otherwise.
+    Wished(Vec<Option<usize>>),
+    /// Tried first, and kept from the other vacations that overlap it until it holds a
+    /// room (a matching of rooms to vacations, which first come, first served would undo).
+    Reserved(Vec<Option<usize>>),
+}
+
+/// The greedy pass of [`complete_preferring`], a vacation that holds no room yet taking its
+/// wished one when its first request can use it.
+fn fill(
+    instance: &Instance,
+    compat: &Compatibility,
+    start: Placements,
+    wanted: impl Fn(usize) -> bool,
+    prefer: &[Preference],
+    rooms: Rooms,
+    mut guide: Option<(&mut Guide, bool)>,
+) -> Placements {
+    let (wished, reserve) = match rooms {
+        Rooms::Wished(w) => (w, false),
+        Rooms::Reserved(w) => (w, true),
+    };
+    // Per room, the vacations it is reserved for.
+    let mut reserved_for: Vec<Vec<usize>> = vec![Vec::new(); instance.rooms.len()];
+    if reserve {
+        for (v, k) in wished.iter().enumerate() {
+            if let Some(k) = k {
+                reserved_for[*k].push(v);
+            }
+        }
+    }
     let nv = instance.vacations.len();
     let mut used = vec![0u32; nv];
     let mut count = vec![0u32; nv];
@@ -84,13 +190,6 @@ pub fn complete_preferring(
         used[p.vacation] += instance.requests[p.request].minutes(role);
         count[p.vacation] += 1;
         done[p.request] = true;
-    }
-    // The room each vacation was wished to hold, whichever request reaches it first.
-    let mut wished: Vec<Option<usize>> = vec![None; nv];
-    for &(v, room, _) in prefer.iter().flatten() {
-        if wished[v].is_none() {
-            wished[v] = room;
-        }
     }
     let mut placed = start.placed;
     let mut order: Vec<usize> = (0..instance.requests.len())
@@ -125,12 +224,20 @@ pub fn complete_preferring(
             reserved[v] = reserved[v].saturating_sub(m);
         }
         let preferred = prefer.get(r).copied().flatten();
+        let class = instance.requests[r].class_index;
+        let weights = guide.as_ref().and_then(|(g, _)| g.weights.get(r));
+        let weight = |vi: usize| {
+            let w = weights.and_then(|g| g.iter().find(|&&(v, _)| v == vi));
+            // Millionths, for a total order.
+            std::cmp::Reverse(w.map_or(0, |&(_, w)| (w * 1e6).round() as i64))
+        };
         let mut opts: Vec<usize> = (0..compat.options[r].len()).collect();
         opts.sort_by_key(|&i| {
             let vi = compat.options[r][i].vacation;
             let v = &instance.vacations[vi];
             (
                 preferred.is_none_or(|(p, _, _)| p != vi),
+                weight(vi),
                 v.day,
                 v.start,
                 vi,
@@ -144,6 +251,11 @@ pub fn complete_preferring(
         {
             let o = &compat.options[r][i];
             let v = &instance.vacations[o.vacation];
+            if let Some((g, strict)) = &guide {
+                if *strict && g.quota[class][o.vacation] < 0.5 {
+                    continue;
+                }
+            }
             let held = if honour { reserved[o.vacation] } else { 0 };
             if used[o.vacation] + held + o.minutes > v.minutes()
                 || v.max_appointments.is_some_and(|m| count[o.vacation] >= m)
@@ -167,11 +279,15 @@ pub fn complete_preferring(
                     None
                 }
             } else {
+                let apart = |w: usize| {
+                    let x = &instance.vacations[w];
+                    x.day != v.day || x.end <= v.start || v.end <= x.start
+                };
                 let free = |k: &usize| {
-                    holders[*k].iter().all(|&w| {
-                        let x = &instance.vacations[w];
-                        x.day != v.day || x.end <= v.start || v.end <= x.start
-                    })
+                    holders[*k].iter().all(|&w| apart(w))
+                        && reserved_for[*k]
+                            .iter()
+                            .all(|&w| w == o.vacation || room_of[w].is_some() || apart(w))
                 };
                 // The wished room first; then keep equipped rooms for the visits that need
                 // them.
@@ -210,6 +326,9 @@ pub fn complete_preferring(
                 }
             };
             if let Some(mode) = mode {
+                if let Some((g, _)) = guide.as_mut() {
+                    g.quota[class][o.vacation] -= 1.0;
+                }
                 used[o.vacation] += o.minutes;
                 count[o.vacation] += 1;
                 placed.push(Placement {

@@ -9,6 +9,7 @@ use super::compat::Compatibility;
 use super::dive;
 use super::greedy::{self, Placements};
 use super::highs_ext::HighsCallError;
+use super::lp_rounding;
 use super::milp::Milp;
 use super::neighbourhoods;
 use super::repair;
@@ -173,6 +174,14 @@ pub fn level1(
                 run.lp_bound(Sense::Maximise, &terms)?
                     .map(|v| (v, Vec::new()))
             };
+            // Rounded from the LP's point, the incumbent often meets the bound at once.
+            let current = match lp.as_ref().filter(|(_, p)| !p.is_empty()) {
+                Some((_, point)) if stay.is_empty() && !run.reoptimising && run.lp_rounding() => {
+                    round_from_lp(instance, compat, milp, run, c, &cols, point, &name);
+                    run.value(&terms)
+                }
+                _ => current,
+            };
             short = lp.as_ref().is_some_and(|&(v, _)| v < bound - 0.5);
             match lp {
                 Some((lp, _)) if proves(lp, current) => run.close(&name, current, "lp bound"),
@@ -326,6 +335,54 @@ const NEAR_LP_SHARE: f64 = 0.15;
 /// ciamt-week the level-2 stage of the marginal class used the 30 % and improved nothing,
 /// while lower classes stayed far from their LP bounds; level 1 comes first.
 const LEVEL1_SHARE: f64 = 0.9;
+
+/// Replaces the incumbent by the plan rounded from the LP's `point` ([`lp_rounding`]) when
+/// that plan holds the count of every class above `c` and schedules more of `c`; recorded
+/// as the heuristic stage `<name> LP rounding`.
+#[allow(clippy::too_many_arguments)]
+fn round_from_lp(
+    instance: &Instance,
+    compat: &Compatibility,
+    milp: &Milp,
+    run: &mut Runner,
+    c: usize,
+    cols: &[Vec<usize>],
+    point: &[f64],
+    name: &str,
+) {
+    let t0 = std::time::Instant::now();
+    let plan = lp_rounding::round(instance, compat, milp, point, c, run.deadline());
+    let counts = lp_rounding::class_counts(instance, &plan);
+    if let Some(path) = super::stages::dump_path("", &format!("rounding-{c}")) {
+        let text = |v: &[f64]| v.iter().map(|x| format!("{x}\n")).collect::<String>();
+        let _ = std::fs::write(path.with_extension("point"), text(point));
+        let _ = std::fs::write(
+            path.with_extension("start"),
+            text(&super::start_vector(milp, &plan)),
+        );
+    }
+    let held = |k: usize| cols[k].iter().map(|&i| run.sol[i]).sum::<f64>().round() as usize;
+    let keeps = (0..c).all(|k| counts[k] >= held(k));
+    let before = held(c);
+    tracing::debug!(
+        class = c,
+        before,
+        rounded = counts[c],
+        keeps,
+        seconds = t0.elapsed().as_secs_f64(),
+        "LP rounding"
+    );
+    let kept = keeps && counts[c] > before;
+    if kept {
+        run.sol = super::start_vector(milp, &plan);
+    }
+    let reached = if kept { counts[c] } else { before };
+    run.heuristic(
+        &format!("{name} LP rounding"),
+        reached as f64,
+        t0.elapsed().as_secs_f64(),
+    );
+}
 
 /// Extends the incumbent with requests of class `c`, greedily then along augmenting paths
 /// (only base columns exist during level 1).

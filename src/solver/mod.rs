@@ -10,10 +10,12 @@ mod fixed;
 pub mod greedy;
 mod highs_ext;
 pub mod levels;
+pub mod lp_rounding;
 pub mod milp;
 pub mod neighbourhoods;
 pub mod reopt;
 pub mod repair;
+pub mod room_match;
 pub mod rooms;
 pub mod sequence;
 pub mod stages;
@@ -76,6 +78,10 @@ pub struct SolveOptions {
     /// neighbourhood before the dive ([`levels`]); `None` for the default (true). Tests set
     /// false to check the dive on its own.
     pub near_lp_first: Option<bool>,
+    /// Whether a large level-1 stage the LP leaves short is first rounded from the LP's point
+    /// ([`lp_rounding`]); `None` for the default (true). Tests set false to check the dive
+    /// on its own.
+    pub lp_rounding: Option<bool>,
     /// A re-optimisation solves only the neighbourhood of the change
     /// ([`reopt::Neighbourhood`]); true solves the whole week again (level 1 over the whole
     /// week, where an appointment may move for a gain of any class; minutes on a large week).
@@ -265,7 +271,7 @@ fn solve_with(
     let model_compat = reopt.as_ref().map_or(&compat, |(_, near)| &near.compat);
     let greedy = match &reopt {
         Some((kept, near)) => greedy::complete(instance, &near.compat, kept.clone()),
-        None => greedy::plan(instance, &compat),
+        None => greedy::plan_matched(instance, &compat),
     };
     tracing::debug!(
         scheduled = greedy.placed.len(),

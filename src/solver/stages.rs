@@ -319,6 +319,12 @@ impl<'a> Runner<'a> {
         self.options.near_lp_first.unwrap_or(true)
     }
 
+    /// Whether a large stage is rounded from its LP's point first
+    /// ([`SolveOptions::lp_rounding`]).
+    pub fn lp_rounding(&self) -> bool {
+        self.options.lp_rounding.unwrap_or(true)
+    }
+
     /// True when the smallest company ratio of class `c` in `service` is 0 whatever this
     /// instance's plan, by companies outside it ([`SolveOptions::min_ratio_moot`]).
     pub fn min_ratio_moot(&self, c: usize, service: usize) -> bool {
@@ -543,7 +549,8 @@ impl<'a> Runner<'a> {
                 let (solve, offset) = reduced.as_ref().map_or((lp, 0.0), |r| (&r.lp, r.offset));
                 let mut model = self.lp_instance(solve, sense)?;
                 if let Some(path) = dump_path(&format!("{:02}-", self.reports.len()), "lp") {
-                    if let Err(e) = highs_ext::write_model(&mut model, &path.with_extension("mps")) {
+                    if let Err(e) = highs_ext::write_model(&mut model, &path.with_extension("mps"))
+                    {
                         tracing::warn!(error = %e, "LP relaxation not written");
                     }
                 }

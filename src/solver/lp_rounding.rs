@@ -1,0 +1,223 @@
+//! A level-1 stage's plan rounded from its LP relaxation's point, in under a second.
+//!
+//! Where rooms are short, which vacations hold one decides how much of each class fits: the
+//! greedy pass opens vacations in the order their first requests come, and higher classes
+//! fill the vacations a lower class could use while their own could go elsewhere. The LP's
+//! point says which vacations to open and where each class goes. Here each room is matched
+//! to the vacation that would serve most of the LP's load in it
+//! ([`super::room_match::matched_rooms_by`]) and held from the start; then every class down
+//! to the stage's is placed again, each request trying its vacations by decreasing LP
+//! weight, within what the LP gives its class in each vacation
+//! ([`super::greedy::complete_guided`]), and completed along augmenting paths
+//! ([`super::repair`]). The caller keeps the result only when it holds every higher class's
+//! count and improves the stage's.
+//!
+//! Measured on marginal classes (BENCHMARKS.md): ciamt-week seed 1, 324 → 371 (LP bound
+//! 469.4, optimum 469); the `rhone` service of the national preset, 218 → 249 (LP 342.8).
+//! What is left is packing: the rounded plan leaves 5-20 minutes free in many vacations,
+//! too short for anyone, where the LP fills every minute; the dive and the searches after
+//! it work on that.
+
+use super::compat::Compatibility;
+use super::greedy::{self, Guide, Placements};
+use super::milp::Milp;
+use super::{repair, room_match};
+use crate::model::{Instance, Mode};
+use std::collections::HashMap;
+use std::time::Instant;
+
+/// The plan of the classes `0..=class` rounded from `point` (a value per base column).
+pub fn round(
+    instance: &Instance,
+    compat: &Compatibility,
+    milp: &Milp,
+    point: &[f64],
+    class: usize,
+    deadline: Instant,
+) -> Placements {
+    // What a vacation would serve of the LP's load in each of its rooms: the minutes of
+    // its in-person visits allowed there (centre, equipment) and of its teleconsultations.
+    // The LP may split a vacation's room between two centres; the one room it gets should
+    // serve the most.
+    let mut room_weight: HashMap<(usize, usize), f64> = HashMap::new();
+    for (i, x) in milp.x.iter().enumerate() {
+        if point[i] <= 1e-9 {
+            continue;
+        }
+        let load = point[i] * f64::from(x.minutes);
+        let rooms = match x.mode {
+            Mode::InPerson => &compat.options[x.request][x.option].rooms,
+            Mode::Teleconsultation => &compat.vacation_rooms[x.vacation],
+        };
+        for &k in rooms {
+            *room_weight.entry((x.vacation, k)).or_default() += load;
+        }
+    }
+    let wished = room_match::matched_rooms_by(instance, compat, |v, k| {
+        room_weight.get(&(v, k)).copied().unwrap_or(0.0)
+    });
+    // Per request, the LP's weight on each vacation (both modes together), and per class
+    // and vacation, the LP's count.
+    let mut quota = vec![vec![0.0; instance.vacations.len()]; instance.classes.len()];
+    let weights: Vec<Vec<(usize, f64)>> = milp
+        .x_by_request
+        .iter()
+        .enumerate()
+        .map(|(r, cols)| {
+            let c = instance.requests[r].class_index;
+            let mut by_vacation: Vec<(usize, f64)> = Vec::new();
+            for &i in cols {
+                let v = milp.x[i].vacation;
+                quota[c][v] += point[i];
+                match by_vacation.iter_mut().find(|(w, _)| *w == v) {
+                    Some(e) => e.1 += point[i],
+                    None => by_vacation.push((v, point[i])),
+                }
+            }
+            by_vacation
+        })
+        .collect();
+    let guide = Guide { weights, quota };
+    // Every matched vacation holds its room from the start: one opened later by its first
+    // request would find it taken by the augmenting paths, which know no reservation.
+    let empty = Placements {
+        placed: Vec::new(),
+        rooms: wished.clone(),
+    };
+    let in_class = |c: usize| move |r: usize| instance.requests[r].class_index == c;
+    let repaired = |plan: Placements, c: usize| {
+        let mut wanted: Vec<usize> = (0..instance.requests.len())
+            .filter(|&r| in_class(c)(r))
+            .collect();
+        wanted.sort_by_key(|&r| (instance.requests[r].due_day.unwrap_or(i64::MAX), r));
+        repair::insert(instance, compat, plan, &wanted, deadline)
+    };
+    // Every class first where the LP puts it, then each class anywhere, along augmenting
+    // paths last: the LP's places of a lower class are not taken by a higher one that has
+    // others.
+    let mut g = guide.clone();
+    let mut within = empty.clone();
+    for c in 0..=class {
+        within = greedy::complete_guided(
+            instance,
+            compat,
+            within,
+            in_class(c),
+            wished.clone(),
+            &mut g,
+            true,
+        );
+    }
+    for c in 0..=class {
+        within = greedy::complete_guided(
+            instance,
+            compat,
+            within,
+            in_class(c),
+            wished.clone(),
+            &mut g,
+            false,
+        );
+        within = repaired(within, c);
+    }
+    // Class by class, where the LP puts it then anywhere: no higher class waits for a lower
+    // one's places.
+    let mut g = guide;
+    let mut in_order = empty;
+    for c in 0..=class {
+        for strict in [true, false] {
+            in_order = greedy::complete_guided(
+                instance,
+                compat,
+                in_order,
+                in_class(c),
+                wished.clone(),
+                &mut g,
+                strict,
+            );
+        }
+        in_order = repaired(in_order, c);
+    }
+    let (a, b) = (
+        class_counts(instance, &within),
+        class_counts(instance, &in_order),
+    );
+    if a >= b {
+        within
+    } else {
+        in_order
+    }
+}
+
+/// Scheduled requests per class of a plan.
+pub fn class_counts(instance: &Instance, plan: &Placements) -> Vec<usize> {
+    let mut counts = vec![0; instance.classes.len()];
+    for p in &plan.placed {
+        counts[instance.requests[p.request].class_index] += 1;
+    }
+    counts
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::generate::{generate, Preset};
+    use crate::solver::{compat, milp, sequence, start_vector, Report, Solution, Status};
+    use rand::{Rng, SeedableRng};
+    use std::time::Duration;
+
+    /// A generated small week, its compatibility and model.
+    fn small(seed: u64) -> (Instance, Compatibility, Milp) {
+        let instance = Instance::from_proto(&generate(Preset::Small, seed)).expect("valid");
+        let compat = compat::compute(&instance);
+        let (_, milp) = milp::build(&instance, &compat).expect("model builds");
+        (instance, compat, milp)
+    }
+
+    /// The plan of `placements`, through the same assembly as a solve.
+    fn plan_of(instance: &Instance, compat: &Compatibility, p: &Placements) -> crate::proto::Plan {
+        let solution = Solution {
+            assignments: sequence::sequence(instance, &p.placed),
+            rooms: p.rooms.clone(),
+            report: Report::unsolved(Status::TimeLimit),
+            compat: compat.clone(),
+        };
+        crate::plan::build_plan(instance, &solution)
+    }
+
+    fn later() -> Instant {
+        Instant::now() + Duration::from_secs(60)
+    }
+
+    #[test]
+    fn any_point_rounds_to_a_valid_plan() {
+        for seed in 1..=6 {
+            let (instance, compat, milp) = small(seed);
+            let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(seed);
+            let point: Vec<f64> = (0..milp.cols()).map(|_| rng.random::<f64>()).collect();
+            let last = instance.classes.len() - 1;
+            let rounded = round(&instance, &compat, &milp, &point, last, later());
+            let violations =
+                crate::plan::validate(&instance, &plan_of(&instance, &compat, &rounded));
+            assert!(violations.is_empty(), "seed {seed}: {violations:?}");
+            // Classes below the one rounded to are left out.
+            let upto = round(&instance, &compat, &milp, &point, 0, later());
+            assert!(class_counts(&instance, &upto)[1..].iter().all(|&n| n == 0));
+        }
+    }
+
+    #[test]
+    fn an_integral_point_rounds_back_to_its_class_counts() {
+        for seed in 1..=6 {
+            let (instance, compat, milp) = small(seed);
+            let greedy = greedy::plan(&instance, &compat);
+            let point = start_vector(&milp, &greedy);
+            let last = instance.classes.len() - 1;
+            let rounded = round(&instance, &compat, &milp, &point, last, later());
+            assert!(
+                class_counts(&instance, &rounded) >= class_counts(&instance, &greedy),
+                "seed {seed}"
+            );
+        }
+    }
+}
