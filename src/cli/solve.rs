@@ -117,14 +117,17 @@ pub fn summary(plan: &proto::Plan) -> String {
 
 /// How far an unproven level 1 may be from its optimum, in requests: the sum over its
 /// classes of the bound (rounded down) minus the count reached. Readable where the relative
-/// gap is not (a class of 2 against a bound of 367 is a gap of 182).
+/// gap is not (a class of 2 against a bound of 367 is a gap of 182). Classes without a bound
+/// (components that did not reach them) are counted apart: the sum says nothing of them.
 fn level1_room(r: &proto::SolverReport) -> String {
     let mut more = 0u64;
     let mut unreached = 0;
+    let mut unbounded = 0;
     for st in r.stages.iter().filter(|st| st.name.starts_with("L1 ")) {
         match st.status.as_str() {
             "heuristic" => {}
             "skipped" => unreached += 1,
+            _ if !st.bound.is_finite() => unbounded += 1,
             _ => {
                 let room = (st.bound + 1e-6).floor() - st.objective.round();
                 if room > 0.0 {
@@ -134,6 +137,11 @@ fn level1_room(r: &proto::SolverReport) -> String {
         }
     }
     let mut text = format!("NOT proven (the bounds leave room for at most {more} more requests");
+    if unbounded > 0 {
+        text.push_str(&format!(
+            " in the classes with a bound; {unbounded} classes without one"
+        ));
+    }
     if unreached > 0 {
         text.push_str(&format!(", {unreached} classes not reached"));
     }
@@ -169,13 +177,14 @@ mod tests {
                 ),
                 stage("L1 tier 15 overdue", "lp bound", 3.0, 3.9),
                 stage("L1 tier 15 due later", "skipped", 0.0, 0.0),
+                stage("L1 tier 15 due in horizon", "time_limit", 2.0, f64::NAN),
                 stage("L2 min ratio tier 1 overdue", "optimal", 0.5, 0.9),
             ],
             ..Default::default()
         };
         assert_eq!(
             level1_room(&report),
-            "NOT proven (the bounds leave room for at most 47 more requests, 1 classes not reached)"
+            "NOT proven (the bounds leave room for at most 47 more requests in the classes with a bound; 1 classes without one, 1 classes not reached)"
         );
     }
 }

@@ -477,6 +477,9 @@ fn merge_stage(name: &str, stages: &[&StageReport], incomplete: bool) -> StageRe
     let has = |status: &str| stages.iter().any(|s| s.status == status);
     let status = if ran.is_empty() {
         "skipped"
+    } else if ran.iter().all(|s| s.status == "heuristic") {
+        // A search of the components' own stages: no bound, whatever its outcome.
+        "heuristic"
     } else if skipped || incomplete || has("time_limit") {
         "time_limit"
     } else if has("optimal") {
@@ -626,6 +629,12 @@ mod tests {
         };
         let m = merge_stage("L1 tier 1 overdue", &[&a, &s], false);
         assert_eq!((m.objective, m.status.as_str()), (3.0, "time_limit"));
+        let h = StageReport {
+            bound: f64::NAN,
+            ..stage(5.0, "heuristic", None)
+        };
+        let m = merge_stage("L1 tier 1 overdue LP rounding", &[&h, &h], false);
+        assert_eq!((m.objective, m.status.as_str()), (10.0, "heuristic"));
         assert!(m.bound.is_nan() && m.lp_bound.is_none());
     }
 }
