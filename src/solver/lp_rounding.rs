@@ -92,51 +92,35 @@ pub fn round(
         wanted.sort_by_key(|&r| (instance.requests[r].due_day.unwrap_or(i64::MAX), r));
         repair::insert(instance, compat, plan, &wanted, deadline)
     };
+    let place = |plan: Placements, c: usize, g: &mut Guide, strict: bool| {
+        greedy::complete_guided(
+            instance,
+            compat,
+            plan,
+            in_class(c),
+            wished.clone(),
+            g,
+            strict,
+        )
+    };
     // Every class first where the LP puts it, then each class anywhere, along augmenting
     // paths last: the LP's places of a lower class are not taken by a higher one that has
     // others.
     let mut g = guide.clone();
     let mut within = empty.clone();
     for c in 0..=class {
-        within = greedy::complete_guided(
-            instance,
-            compat,
-            within,
-            in_class(c),
-            wished.clone(),
-            &mut g,
-            true,
-        );
+        within = place(within, c, &mut g, true);
     }
     for c in 0..=class {
-        within = greedy::complete_guided(
-            instance,
-            compat,
-            within,
-            in_class(c),
-            wished.clone(),
-            &mut g,
-            false,
-        );
-        within = repaired(within, c);
+        within = repaired(place(within, c, &mut g, false), c);
     }
     // Class by class, where the LP puts it then anywhere: no higher class waits for a lower
     // one's places.
     let mut g = guide;
     let mut in_order = empty;
     for c in 0..=class {
-        for strict in [true, false] {
-            in_order = greedy::complete_guided(
-                instance,
-                compat,
-                in_order,
-                in_class(c),
-                wished.clone(),
-                &mut g,
-                strict,
-            );
-        }
-        in_order = repaired(in_order, c);
+        in_order = place(in_order, c, &mut g, true);
+        in_order = repaired(place(in_order, c, &mut g, false), c);
     }
     let (a, b) = (
         class_counts(instance, &within),
