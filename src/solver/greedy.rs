@@ -60,8 +60,9 @@ pub fn plan_matched(instance: &Instance, compat: &Compatibility) -> Placements {
 /// A fractional plan (an LP relaxation's point) that steers the greedy pass.
 #[derive(Debug, Clone)]
 pub struct Guide {
-    /// Per request, `(vacation, weight)`: its options are tried by decreasing weight.
-    pub weights: Vec<Vec<(usize, f64)>>,
+    /// Per request, a weight per option (indexed like [`Compatibility::options`]): its
+    /// options are tried by decreasing weight.
+    pub weights: Vec<Vec<f64>>,
     /// Per class and vacation, the appointments the fractional plan still gives the class
     /// there; a placement takes one.
     pub quota: Vec<Vec<f64>>,
@@ -226,10 +227,10 @@ fn fill(
         let preferred = prefer.get(r).copied().flatten();
         let class = instance.requests[r].class_index;
         let weights = guide.as_ref().and_then(|(g, _)| g.weights.get(r));
-        let weight = |vi: usize| {
-            let w = weights.and_then(|g| g.iter().find(|&&(v, _)| v == vi));
+        let weight = |i: usize| {
+            let w = weights.and_then(|w| w.get(i)).copied().unwrap_or(0.0);
             // Millionths, for a total order.
-            std::cmp::Reverse(w.map_or(0, |&(_, w)| (w * 1e6).round() as i64))
+            std::cmp::Reverse((w * 1e6).round() as i64)
         };
         let mut opts: Vec<usize> = (0..compat.options[r].len()).collect();
         opts.sort_by_key(|&i| {
@@ -237,7 +238,7 @@ fn fill(
             let v = &instance.vacations[vi];
             (
                 preferred.is_none_or(|(p, _, _)| p != vi),
-                weight(vi),
+                weight(i),
                 v.day,
                 v.start,
                 vi,

@@ -56,27 +56,14 @@ pub fn round(
     let wished = room_match::matched_rooms_by(instance, compat, |v, k| {
         room_weight.get(&(v, k)).copied().unwrap_or(0.0)
     });
-    // Per request, the LP's weight on each vacation (both modes together), and per class
-    // and vacation, the LP's count.
+    // Per request, the LP's weight on each option (both modes together), and per class and
+    // vacation, the LP's count.
     let mut quota = vec![vec![0.0; instance.vacations.len()]; instance.classes.len()];
-    let weights: Vec<Vec<(usize, f64)>> = milp
-        .x_by_request
-        .iter()
-        .enumerate()
-        .map(|(r, cols)| {
-            let c = instance.requests[r].class_index;
-            let mut by_vacation: Vec<(usize, f64)> = Vec::new();
-            for &i in cols {
-                let v = milp.x[i].vacation;
-                quota[c][v] += point[i];
-                match by_vacation.iter_mut().find(|(w, _)| *w == v) {
-                    Some(e) => e.1 += point[i],
-                    None => by_vacation.push((v, point[i])),
-                }
-            }
-            by_vacation
-        })
-        .collect();
+    let mut weights: Vec<Vec<f64>> = compat.options.iter().map(|o| vec![0.0; o.len()]).collect();
+    for (i, x) in milp.x.iter().enumerate() {
+        quota[instance.requests[x.request].class_index][x.vacation] += point[i];
+        weights[x.request][x.option] += point[i];
+    }
     let guide = Guide { weights, quota };
     // Every matched vacation holds its room from the start: one opened later by its first
     // request would find it taken by the augmenting paths, which know no reservation.
