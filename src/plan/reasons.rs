@@ -13,7 +13,7 @@ fn exclusion_reason(e: Exclusion) -> (Code, &'static str) {
     match e {
         Exclusion::NoQualifiedProfessional => (
             Code::NoQualifiedProfessional,
-            "no vacation this week of a professional qualified for its visit kind and role",
+            "no vacation this week of a professional of its service qualified for its visit kind and role",
         ),
         Exclusion::OutsideWindow => (
             Code::OutsideWindow,
