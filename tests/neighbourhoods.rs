@@ -16,6 +16,7 @@ fn forced_neighbourhood_searches_keep_the_proven_counts_on_small_weeks() {
     let forced = SolveOptions {
         neighbourhood_above_columns: Some(0),
         lp_dive: Some(false),
+        packing: Some(false),
         ..Default::default()
     };
     let (local, _) = keeps_the_proven_counts(&forced, "local search");
@@ -31,6 +32,7 @@ fn forced_lp_dive_keeps_the_proven_counts_on_small_weeks() {
         lp_dive: Some(true),
         near_lp_first: Some(false),
         lp_rounding: Some(false),
+        packing: Some(false),
         ..Default::default()
     };
     let (dives, proving) = keeps_the_proven_counts(&forced, "LP dive");

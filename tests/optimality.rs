@@ -87,6 +87,7 @@ fn lp_neighbourhood_search_keeps_the_optimum_on_micro_instances() {
         neighbourhood_above_columns: Some(0),
         lp_dive: Some(false),
         lp_rounding: Some(false),
+        packing: Some(false),
         ..Default::default()
     };
     // The LP relaxation closes most micro stages at once; the search runs on the others.
@@ -117,6 +118,7 @@ fn lp_dive_keeps_the_optimum_on_micro_instances() {
         lp_dive: Some(true),
         near_lp_first: Some(false),
         lp_rounding: Some(false),
+        packing: Some(false),
         ..Default::default()
     };
     let ran = matches_exhaustive_search(0..SEEDS, &options);
@@ -133,6 +135,7 @@ fn lp_neighbourhood_before_the_dive_keeps_the_optimum_on_micro_instances() {
         lp_dive: Some(true),
         near_lp_first: Some(true),
         lp_rounding: Some(false),
+        packing: Some(false),
         ..Default::default()
     };
     let ran = matches_exhaustive_search(0..SEEDS, &options);

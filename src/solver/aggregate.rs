@@ -323,7 +323,7 @@ mod tests {
             // Neither relaxation is stronger: same LP optimum, and the aggregated LP's
             // point lifts to a point of the model's LP.
             let optimum = |lp: &Lp| {
-                let mut model = highs_ext::pass_lp(lp, highs::Sense::Maximise).expect("lp");
+                let mut model = highs_ext::pass_lp(lp, highs::Sense::Maximise, None).expect("lp");
                 model.set_option("threads", 1);
                 let solved = model.solve();
                 assert_eq!(solved.status(), highs::HighsModelStatus::Optimal);

@@ -354,6 +354,7 @@ fn component_options(
         lp_dive: options.lp_dive,
         near_lp_first: options.near_lp_first,
         lp_rounding: options.lp_rounding,
+        packing: options.packing,
         decompose: Some(false),
         min_ratio_moot: Some(moot.clone()),
         reopt_whole_week: options.reopt_whole_week,

@@ -138,7 +138,7 @@ pub fn pattern_dive(
     let n = agg.cols();
     let of = |c: usize| agg.of_col[c];
     let patterns = added_patterns(instance, milp, &base);
-    let mut lpm = run.lp_instance(&agg.lp, Sense::Maximise)?;
+    let mut lpm = run.lp_instance(&agg.lp, Sense::Maximise, false)?;
     let mut zs: Vec<(usize, usize)> = milp
         .z
         .iter()
@@ -620,9 +620,8 @@ impl Dive<'_, '_> {
         for c in (0..lp.cols()).filter(|&c| !free[c] && lp.col_lower[c] <= 0.0) {
             lp.col_upper[c] = 0.0;
         }
-        let mut mip = self.run.lp_instance(&lp, Sense::Maximise)?;
+        let mut mip = self.run.lp_instance(&lp, Sense::Maximise, true)?;
         highs_ext::set_all_integer(&mut mip)?;
-        self.run.watch(&mut mip);
         // Half the dive's time left: when it fails, the fixing goes on with the rest.
         let limit = self.seconds_left() * 0.5;
         mip.set_option("time_limit", limit.max(0.01));

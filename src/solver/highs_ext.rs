@@ -549,22 +549,37 @@ pub fn lp_of(model: &mut highs::Model) -> Result<Lp, HighsCallError> {
     Ok(lp)
 }
 
-/// A new, quiet HiGHS instance holding `lp` (continuous) with `sense`.
-pub fn pass_lp(lp: &Lp, sense: highs::Sense) -> Result<highs::Model, HighsCallError> {
+/// A new, quiet HiGHS instance holding `lp` (continuous) with `sense`, stopped by `watch`'s
+/// cancellation and deadline when given.
+pub fn pass_lp(
+    lp: &Lp,
+    sense: highs::Sense,
+    watch: Option<&CallbackState>,
+) -> Result<highs::Model, HighsCallError> {
     // Every column continuous: HiGHS holds it as an LP (`HighsLp::isMip`).
-    pass_mip(lp, &vec![false; lp.cols()], 0.0, sense)
+    pass_mip(lp, &vec![false; lp.cols()], 0.0, sense, watch)
 }
 
 /// A new, quiet HiGHS instance holding `lp` as a MILP: column `j` integer where
-/// `integer[j]`, `offset` added to the objective.
+/// `integer[j]`, `offset` added to the objective; stopped by `watch`'s cancellation and
+/// deadline when given.
 pub fn pass_mip(
     lp: &Lp,
     integer: &[bool],
     offset: f64,
     sense: highs::Sense,
+    watch: Option<&CallbackState>,
 ) -> Result<highs::Model, HighsCallError> {
     let mut model = highs::RowProblem::default().optimise(sense);
     model.make_quiet();
+    // The callback goes on while the model has no column. HiGHS (1.15) copies a buffer of
+    // one double per column, sized when the callback is set, at every call
+    // (`HighsCallbackInput::operator=` returns by value); set on the empty model, the
+    // buffer stays empty. IPX's crossover calls it at every push: on the `rhone` service's
+    // LP (104,000 columns, 74,000 pushes) 3.3 s of a 9.2 s solve, against 0.9 s unwatched.
+    if let Some(state) = watch {
+        install_callback(&mut model, state)?;
+    }
     let n = |len: usize| index(len, "Highs_passMip");
     if integer.len() != lp.cols() {
         return Err(HighsCallError("Highs_passMip"));

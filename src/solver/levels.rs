@@ -9,14 +9,15 @@ use super::compat::Compatibility;
 use super::dive;
 use super::greedy::{self, Placements};
 use super::highs_ext::HighsCallError;
-use super::lp_rounding;
 use super::milp::Milp;
 use super::neighbourhoods;
 use super::repair;
 use super::stages::{Gaps, Runner, StageStatus};
+use super::{lp_rounding, packing};
 use crate::model::{Instance, Mode, Urgency};
 use highs::Sense;
 use std::collections::BTreeMap;
+use std::time::{Duration, Instant};
 
 /// Human name of a class, e.g. "tier 1 overdue".
 pub fn class_name(instance: &Instance, class: usize) -> String {
@@ -328,6 +329,9 @@ const DIVE_SHARE: f64 = 0.85;
 /// LP bound; the dive took 160 s to find it, this search 17.5 s (BENCHMARKS.md). Only gaps
 /// of one request were measured.
 const NEAR_LP_REQUESTS: f64 = 2.0;
+/// At most this long to pack a level-1 incumbent ([`packing`]) before its stage: the LP
+/// comes next, and its rounding packs again.
+const FILL_PACKING: Duration = Duration::from_millis(250);
 /// Share of the stage's budget for that early search.
 const NEAR_LP_SHARE: f64 = 0.15;
 /// Share of the whole time limit after which level-1 stages stop branching, so that
@@ -350,8 +354,16 @@ fn round_from_lp(
     point: &[f64],
     name: &str,
 ) {
-    let t0 = std::time::Instant::now();
-    let plan = lp_rounding::round(instance, compat, milp, point, c, run.deadline());
+    let t0 = Instant::now();
+    let plan = lp_rounding::round(
+        instance,
+        compat,
+        milp,
+        point,
+        c,
+        run.deadline(),
+        run.packing(),
+    );
     let counts = lp_rounding::class_counts(instance, &plan);
     if let Some(path) = super::stages::dump_path("", &format!("rounding-{c}")) {
         let text = |v: &[f64]| v.iter().map(|x| format!("{x}\n")).collect::<String>();
@@ -411,7 +423,13 @@ fn fill_class(
     wanted.sort_by_key(|&r| (instance.requests[r].due_day.unwrap_or(i64::MAX), r));
     let greedy_count = filled.placed.len();
     let filled = if repair_paths {
-        repair::insert(instance, compat, filled, &wanted, run.deadline())
+        let repaired = repair::insert(instance, compat, filled, &wanted, run.deadline());
+        if run.packing() {
+            let until = run.deadline().min(Instant::now() + FILL_PACKING);
+            packing::pack(instance, compat, repaired, &wanted, until)
+        } else {
+            repaired
+        }
     } else {
         filled
     };

@@ -21,10 +21,13 @@
 use super::compat::Compatibility;
 use super::greedy::{self, Guide, Placements};
 use super::milp::Milp;
-use super::{repair, room_match};
+use super::{packing, repair, room_match};
 use crate::model::{Instance, Mode};
 use std::collections::HashMap;
-use std::time::Instant;
+use std::time::{Duration, Instant};
+
+/// At most this long to pack each class's rounded plan ([`packing`]).
+const PACKING: Duration = Duration::from_millis(500);
 
 /// The plan of the classes `0..=class` rounded from `point` (a value per base column).
 pub fn round(
@@ -34,6 +37,7 @@ pub fn round(
     point: &[f64],
     class: usize,
     deadline: Instant,
+    pack: bool,
 ) -> Placements {
     // What a vacation would serve of the LP's load in each of its rooms: the minutes of
     // its in-person visits allowed there (centre, equipment) and of its teleconsultations.
@@ -77,7 +81,12 @@ pub fn round(
             .filter(|&r| in_class(c)(r))
             .collect();
         wanted.sort_by_key(|&r| (instance.requests[r].due_day.unwrap_or(i64::MAX), r));
-        repair::insert(instance, compat, plan, &wanted, deadline)
+        let plan = repair::insert(instance, compat, plan, &wanted, deadline);
+        if !pack {
+            return plan;
+        }
+        let until = deadline.min(Instant::now() + PACKING);
+        packing::pack(instance, compat, plan, &wanted, until)
     };
     let place = |plan: Placements, c: usize, g: &mut Guide, strict: bool| {
         greedy::complete_guided(
@@ -167,12 +176,12 @@ mod tests {
             let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(seed);
             let point: Vec<f64> = (0..milp.cols()).map(|_| rng.random::<f64>()).collect();
             let last = instance.classes.len() - 1;
-            let rounded = round(&instance, &compat, &milp, &point, last, later());
+            let rounded = round(&instance, &compat, &milp, &point, last, later(), true);
             let violations =
                 crate::plan::validate(&instance, &plan_of(&instance, &compat, &rounded));
             assert!(violations.is_empty(), "seed {seed}: {violations:?}");
             // Classes below the one rounded to are left out.
-            let upto = round(&instance, &compat, &milp, &point, 0, later());
+            let upto = round(&instance, &compat, &milp, &point, 0, later(), true);
             assert!(class_counts(&instance, &upto)[1..].iter().all(|&n| n == 0));
         }
     }
@@ -184,7 +193,7 @@ mod tests {
             let greedy = greedy::plan(&instance, &compat);
             let point = start_vector(&milp, &greedy);
             let last = instance.classes.len() - 1;
-            let rounded = round(&instance, &compat, &milp, &point, last, later());
+            let rounded = round(&instance, &compat, &milp, &point, last, later(), true);
             assert!(
                 class_counts(&instance, &rounded) >= class_counts(&instance, &greedy),
                 "seed {seed}"

@@ -13,6 +13,7 @@ pub mod levels;
 pub mod lp_rounding;
 pub mod milp;
 pub mod neighbourhoods;
+pub mod packing;
 pub mod reopt;
 pub mod repair;
 pub mod room_match;
@@ -82,6 +83,10 @@ pub struct SolveOptions {
     /// ([`lp_rounding`]); `None` for the default (true). Tests set false to check the dive
     /// on its own.
     pub lp_rounding: Option<bool>,
+    /// Whether level-1 incumbents and rounded plans are packed ([`packing`]): placed
+    /// requests moved and swapped to gather free minutes; `None` for the default (true).
+    /// Tests set false to check the searches after it on their own.
+    pub packing: Option<bool>,
     /// A re-optimisation solves only the neighbourhood of the change
     /// ([`reopt::Neighbourhood`]); true solves the whole week again (level 1 over the whole
     /// week, where an appointment may move for a gain of any class; minutes on a large week).

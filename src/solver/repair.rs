@@ -14,27 +14,77 @@ use crate::model::{Instance, Mode};
 use std::collections::{HashSet, VecDeque};
 use std::time::Instant;
 
+/// Placements being changed: per vacation its minutes, appointments, room and members,
+/// per request where it is. Shared with [`super::packing`].
 #[derive(Clone)]
-struct State<'a> {
-    instance: &'a Instance,
-    compat: &'a Compatibility,
-    used: Vec<u32>,
-    count: Vec<u32>,
-    room: Vec<Option<usize>>,
+pub(super) struct State<'a> {
+    pub(super) instance: &'a Instance,
+    pub(super) compat: &'a Compatibility,
+    pub(super) used: Vec<u32>,
+    pub(super) count: Vec<u32>,
+    pub(super) room: Vec<Option<usize>>,
     holders: Vec<Vec<usize>>,
-    members: Vec<Vec<usize>>,
-    at: Vec<Option<(usize, Mode)>>,
+    pub(super) members: Vec<Vec<usize>>,
+    pub(super) at: Vec<Option<(usize, Mode)>>,
 }
 
-impl State<'_> {
-    fn option(&self, r: usize, v: usize) -> Option<&super::compat::Option_> {
+impl<'a> State<'a> {
+    /// The state of `start`.
+    pub(super) fn new(
+        instance: &'a Instance,
+        compat: &'a Compatibility,
+        start: Placements,
+    ) -> Self {
+        let nv = instance.vacations.len();
+        let mut s = State {
+            instance,
+            compat,
+            used: vec![0; nv],
+            count: vec![0; nv],
+            room: start.rooms,
+            holders: vec![Vec::new(); instance.rooms.len()],
+            members: vec![Vec::new(); nv],
+            at: vec![None; instance.requests.len()],
+        };
+        for (v, k) in s.room.iter().enumerate() {
+            if let Some(k) = k {
+                s.holders[*k].push(v);
+            }
+        }
+        for p in &start.placed {
+            s.put(p.request, p.vacation, p.mode, None);
+        }
+        s
+    }
+
+    /// The placements of the state, by request.
+    pub(super) fn into_placements(self) -> Placements {
+        let placed = self
+            .at
+            .iter()
+            .enumerate()
+            .filter_map(|(r, a)| {
+                a.map(|(vacation, mode)| Placement {
+                    request: r,
+                    vacation,
+                    mode,
+                })
+            })
+            .collect();
+        Placements {
+            placed,
+            rooms: self.room,
+        }
+    }
+
+    pub(super) fn option(&self, r: usize, v: usize) -> Option<&super::compat::Option_> {
         let opts = &self.compat.options[r];
         opts.binary_search_by_key(&v, |o| o.vacation)
             .ok()
             .map(|i| &opts[i])
     }
 
-    fn minutes(&self, r: usize, v: usize) -> u32 {
+    pub(super) fn minutes(&self, r: usize, v: usize) -> u32 {
         self.option(r, v).map_or(u32::MAX, |o| o.minutes)
     }
 
@@ -48,7 +98,7 @@ impl State<'_> {
 
     /// Mode of `r` in `v` given the room `v` holds, and the room it would take if it holds
     /// none.
-    fn mode(&self, r: usize, v: usize) -> Option<(Mode, Option<usize>)> {
+    pub(super) fn mode(&self, r: usize, v: usize) -> Option<(Mode, Option<usize>)> {
         let o = self.option(r, v)?;
         let vac = &self.instance.vacations[v];
         if !vac.needs_room() {
@@ -76,7 +126,7 @@ impl State<'_> {
         }
     }
 
-    fn fits(&self, v: usize, minutes: u32, freed: u32, count_delta: i64) -> bool {
+    pub(super) fn fits(&self, v: usize, minutes: u32, freed: u32, count_delta: i64) -> bool {
         let vac = &self.instance.vacations[v];
         self.used[v] + minutes <= vac.minutes() + freed
             && vac
@@ -84,7 +134,7 @@ impl State<'_> {
                 .is_none_or(|m| i64::from(self.count[v]) + count_delta <= i64::from(m))
     }
 
-    fn remove(&mut self, r: usize) {
+    pub(super) fn remove(&mut self, r: usize) {
         if let Some((v, _)) = self.at[r].take() {
             self.used[v] -= self.minutes(r, v);
             self.count[v] -= 1;
@@ -92,7 +142,7 @@ impl State<'_> {
         }
     }
 
-    fn put(&mut self, r: usize, v: usize, mode: Mode, take: Option<usize>) {
+    pub(super) fn put(&mut self, r: usize, v: usize, mode: Mode, take: Option<usize>) {
         if let Some(k) = take {
             self.room[v] = Some(k);
             self.holders[k].push(v);
@@ -300,25 +350,7 @@ pub fn insert(
     wanted: &[usize],
     deadline: Instant,
 ) -> Placements {
-    let nv = instance.vacations.len();
-    let mut s = State {
-        instance,
-        compat,
-        used: vec![0; nv],
-        count: vec![0; nv],
-        room: start.rooms,
-        holders: vec![Vec::new(); instance.rooms.len()],
-        members: vec![Vec::new(); nv],
-        at: vec![None; instance.requests.len()],
-    };
-    for (v, k) in s.room.iter().enumerate() {
-        if let Some(k) = k {
-            s.holders[*k].push(v);
-        }
-    }
-    for p in &start.placed {
-        s.put(p.request, p.vacation, p.mode, None);
-    }
+    let mut s = State::new(instance, compat, start);
     // Requests with the same options fail alike: try each signature until one fails.
     let mut failed: HashSet<&[super::compat::Option_]> = HashSet::new();
     for &r in wanted {
@@ -336,21 +368,7 @@ pub fn insert(
     if Instant::now() < deadline {
         s.reallocate_rooms(wanted, deadline);
     }
-    let placed =
-        s.at.iter()
-            .enumerate()
-            .filter_map(|(r, a)| {
-                a.map(|(vacation, mode)| Placement {
-                    request: r,
-                    vacation,
-                    mode,
-                })
-            })
-            .collect();
-    Placements {
-        placed,
-        rooms: s.room,
-    }
+    s.into_placements()
 }
 
 #[cfg(test)]

@@ -144,13 +144,16 @@ impl<'a> Runner<'a> {
         }
     }
 
-    /// A new HiGHS instance of this solve holding `lp`, all continuous, with `sense`.
+    /// A new HiGHS instance of this solve holding `lp`, all continuous, with `sense`;
+    /// `watched`, cancellation and the deadline stop it as they stop the stage model.
     pub fn lp_instance(
         &self,
         lp: &highs_ext::Lp,
         sense: Sense,
+        watched: bool,
     ) -> Result<highs::Model, HighsCallError> {
-        let mut model = highs_ext::pass_lp(lp, sense)?;
+        let watch = watched.then_some(&*self.callback);
+        let mut model = highs_ext::pass_lp(lp, sense, watch)?;
         Self::common(&mut model, self.threads);
         Ok(model)
     }
@@ -323,6 +326,11 @@ impl<'a> Runner<'a> {
     /// ([`SolveOptions::lp_rounding`]).
     pub fn lp_rounding(&self) -> bool {
         self.options.lp_rounding.unwrap_or(true)
+    }
+
+    /// Whether level-1 incumbents are packed ([`SolveOptions::packing`]).
+    pub fn packing(&self) -> bool {
+        self.options.packing.unwrap_or(true)
     }
 
     /// True when the smallest company ratio of class `c` in `service` is 0 whatever this
@@ -517,14 +525,6 @@ impl<'a> Runner<'a> {
         Ok(value)
     }
 
-    /// Lets cancellation and the deadline stop `model` (a HiGHS instance of a heuristic's
-    /// own, which must be dropped before the runner) as they stop the stage model.
-    pub fn watch(&self, model: &mut highs::Model) {
-        if let Err(e) = highs_ext::install_callback(model, &self.callback) {
-            tracing::warn!(error = %e, "no HiGHS callback on a model copy");
-        }
-    }
-
     /// The optimum and optimal point of `lp` (a copy of the stage's LP, reshaped, e.g. with
     /// identical requests merged) in its own HiGHS instance, recorded as the stage's LP
     /// bound as [`Runner::lp_bound`] records its own; `None` when it is not solved in the
@@ -547,14 +547,13 @@ impl<'a> Runner<'a> {
             Some(r) if r.lp.cols() == 0 => (Some(r.offset), Some(r.lift(&[]))),
             _ => {
                 let (solve, offset) = reduced.as_ref().map_or((lp, 0.0), |r| (&r.lp, r.offset));
-                let mut model = self.lp_instance(solve, sense)?;
+                let mut model = self.lp_instance(solve, sense, true)?;
                 if let Some(path) = dump_path(&format!("{:02}-", self.reports.len()), "lp") {
                     if let Err(e) = highs_ext::write_model(&mut model, &path.with_extension("mps"))
                     {
                         tracing::warn!(error = %e, "LP relaxation not written");
                     }
                 }
-                self.watch(&mut model);
                 model.set_option("time_limit", left);
                 if solve.cols() > IPM_ABOVE_COLUMNS {
                     model.set_option("solver", "ipm");
@@ -642,12 +641,12 @@ impl<'a> Runner<'a> {
                 }
             }
             Some(r) => {
-                let mut own = highs_ext::pass_mip(&r.lp, &r.integer, r.offset, sense)?;
+                let watch = Some(&*self.callback);
+                let mut own = highs_ext::pass_mip(&r.lp, &r.integer, r.offset, sense, watch)?;
                 Self::configure(&mut own, self.threads, r.lp.cols(), self.light);
                 own.set_option("time_limit", left);
                 own.set_option("mip_abs_gap", gaps.abs);
                 own.set_option("mip_rel_gap", gaps.rel);
-                self.watch(&mut own);
                 let start = r.restrict(&sol);
                 dump_stage(
                     &mut own,
