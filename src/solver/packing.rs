@@ -40,6 +40,18 @@ pub fn pack(
 ) -> Placements {
     let t0 = Instant::now();
     let before = start.placed.len();
+    // Nothing to place: the moves would only shuffle the plan (30 ms a class on a
+    // regional service, every class of both of the rounding's orders).
+    let mut placed = vec![false; instance.requests.len()];
+    for p in &start.placed {
+        placed[p.request] = true;
+    }
+    if wanted
+        .iter()
+        .all(|&r| placed[r] || compat.options[r].is_empty())
+    {
+        return start;
+    }
     let mut p = Packer::new(State::new(instance, compat, start), wanted);
     p.run(deadline);
     if tracing::enabled!(tracing::Level::DEBUG) {
@@ -185,11 +197,12 @@ impl<'a> Packer<'a> {
                 if self.need[v] == u32::MAX || self.need[v] <= self.free(v) || self.free(v) == 0 {
                     continue;
                 }
-                if let Some(path) = self.chain_to(v, self.need[v] - self.free(v)) {
+                if let Some(path) = self.chain_to(v) {
                     for step in path {
                         self.apply(step);
                     }
-                    found |= self.fill(v);
+                    self.fill(v);
+                    found = true;
                 }
             }
             tracing::trace!(seconds = t0.elapsed().as_secs_f64(), "chains");
@@ -278,27 +291,40 @@ impl<'a> Packer<'a> {
         best.map(|(_, step)| step)
     }
 
-    /// A chain of moves and swaps that gives `v` at least `gain` more free minutes and
-    /// leaves every other vacation within its minutes: `v` sends a request to `x1` (and
-    /// may take one back), `x1` sends one on to `x2` to make up what it lacks, and so on
-    /// until a vacation has the minutes. Breadth first over (vacation, minutes it lacks),
-    /// at most [`CHAIN_NODES`] of them.
-    fn chain_to(&self, v: usize, gain: u32) -> Option<Vec<Step>> {
+    /// A chain of moves and swaps that gives `v` more free minutes and leaves every other
+    /// vacation within its minutes: `v` sends a request to `x1` (and may take a shorter one
+    /// back), `x1` sends one on to `x2` to make up what it lacks, and so on until a vacation
+    /// `y` has the minutes. Taken when `v` then fits a waiting request, or when the measure
+    /// grows (`v` ends with more free minutes than `y` had: the pieces gather over several
+    /// chains). Breadth first over (vacation, minutes it lacks), at most [`CHAIN_NODES`]
+    /// of them.
+    fn chain_to(&self, v: usize) -> Option<Vec<Step>> {
         let s = &self.s;
+        let fv = self.free(v);
+        // Whether a chain that gives `v` `gain` minutes and `y` `fy_new` free of `fy` is
+        // worth taking.
+        let worth = |gain: u32, y: usize, fy: u32, fy_new: u32| {
+            fv + gain >= self.need[v]
+                || self.value(v, fv + gain) + self.value(y, fy_new)
+                    > self.value(v, fv) + self.value(y, fy)
+        };
         let mut nodes = vec![ChainNode {
             vacation: v,
-            lacks: gain,
+            lacks: 1,
             left: None,
             parent: None,
             step: None,
+            gain: 0,
         }];
         let mut seen = std::collections::HashSet::new();
-        seen.insert((v, gain));
+        seen.insert((v, 1));
         let mut next = 0;
         while next < nodes.len() && nodes.len() < CHAIN_NODES {
             let n = next;
             next += 1;
             let (x, lacks, left) = (nodes[n].vacation, nodes[n].lacks, nodes[n].left);
+            // What `v` gains: decided by the first step, from the root.
+            let root = n == 0;
             let on_path = |y: usize| {
                 let mut cur = Some(n);
                 while let Some(i) = cur {
@@ -309,7 +335,7 @@ impl<'a> Packer<'a> {
                 }
                 false
             };
-            let mut found: Option<(Step, Option<usize>, u32, usize)> = None;
+            let mut found: Option<Step> = None;
             let mut children = Vec::new();
             'requests: for &q in &s.members[x] {
                 if Some(q) == left {
@@ -327,7 +353,7 @@ impl<'a> Packer<'a> {
                     if on_path(y) {
                         continue;
                     }
-                    let fy = i64::from(self.free(y));
+                    let fy = self.free(y);
                     if mq_x >= lacks && !self.full(y) {
                         let step = Step::Move {
                             q,
@@ -335,12 +361,15 @@ impl<'a> Packer<'a> {
                             w: y,
                             q_mode,
                         };
-                        let short = i64::from(o.minutes) - fy;
-                        if short <= 0 {
-                            found = Some((step, None, 0, y));
-                            break 'requests;
+                        let gain = if root { mq_x } else { nodes[n].gain };
+                        match fy.checked_sub(o.minutes) {
+                            Some(left) if worth(gain, y, fy, left) => {
+                                found = Some(step);
+                                break 'requests;
+                            }
+                            Some(_) => {}
+                            None => children.push((step, None, o.minutes - fy, y, gain)),
                         }
-                        children.push((step, None, short as u32, y));
                     }
                     for &p in &s.members[y] {
                         // What p would take in x, before looking for its option there.
@@ -359,16 +388,23 @@ impl<'a> Packer<'a> {
                             p,
                             p_mode,
                         };
-                        let short = i64::from(o.minutes) - i64::from(s.minutes(p, y)) - fy;
-                        if short <= 0 {
-                            found = Some((step, Some(p), 0, y));
-                            break 'requests;
+                        let gain = if root { mq_x - mp_x } else { nodes[n].gain };
+                        // y: p leaves, q enters.
+                        match (fy + s.minutes(p, y)).checked_sub(o.minutes) {
+                            Some(left) if worth(gain, y, fy, left) => {
+                                found = Some(step);
+                                break 'requests;
+                            }
+                            Some(_) => {}
+                            None => {
+                                let short = o.minutes - fy - s.minutes(p, y);
+                                children.push((step, Some(p), short, y, gain));
+                            }
                         }
-                        children.push((step, Some(p), short as u32, y));
                     }
                 }
             }
-            if let Some((step, _, _, _)) = found {
+            if let Some(step) = found {
                 tracing::trace!(nodes = nodes.len(), expanded = n, "chain found");
                 let mut path = vec![step];
                 let mut cur = Some(n);
@@ -378,7 +414,7 @@ impl<'a> Packer<'a> {
                 }
                 return Some(path);
             }
-            for (step, left, lacks, y) in children {
+            for (step, left, lacks, y, gain) in children {
                 if seen.insert((y, lacks)) {
                     nodes.push(ChainNode {
                         vacation: y,
@@ -386,6 +422,7 @@ impl<'a> Packer<'a> {
                         left,
                         parent: Some(n),
                         step: Some(step),
+                        gain,
                     });
                 }
             }
@@ -434,13 +471,15 @@ const CHAIN_NODES: usize = 2_000;
 const CHAIN_ROUNDS: usize = 4;
 
 /// A state of [`Packer::chain_to`]: `vacation` lacks `lacks` minutes after `step` (from
-/// its parent) sent it a request, and took `left` out of it for a swap.
+/// its parent) sent it a request, and took `left` out of it for a swap; the chain's first
+/// vacation gains `gain` minutes.
 struct ChainNode {
     vacation: usize,
     lacks: u32,
     left: Option<usize>,
     parent: Option<usize>,
     step: Option<Step>,
+    gain: u32,
 }
 
 /// A change of the plan that keeps every request placed.
