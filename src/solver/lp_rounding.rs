@@ -8,15 +8,14 @@
 //! ([`super::room_match::matched_rooms_by`]) and held from the start; then every class down
 //! to the stage's is placed again, each request trying its vacations by decreasing LP
 //! weight, within what the LP gives its class in each vacation
-//! ([`super::greedy::complete_guided`]), and completed along augmenting paths
-//! ([`super::repair`]). The caller keeps the result only when it holds every higher class's
-//! count and improves the stage's.
+//! ([`super::greedy::complete_guided`]), completed along augmenting paths
+//! ([`super::repair`]) and packed ([`super::packing`]). The caller keeps the result only
+//! when it holds every higher class's count and improves the stage's.
 //!
-//! Measured on marginal classes (BENCHMARKS.md): ciamt-week seed 1, 324 → 371 (LP bound
-//! 469.4, optimum 469); the `rhone` service of the national preset, 218 → 249 (LP 342.8).
-//! What is left is packing: the rounded plan leaves 5-20 minutes free in many vacations,
-//! too short for anyone, where the LP fills every minute; the dive and the searches after
-//! it work on that.
+//! Measured on marginal classes (BENCHMARKS.md): ciamt-week seed 1, 324 → 371 unpacked,
+//! 464-465 packed (LP bound 469.4, optimum 469); the `rhone` service of the national preset,
+//! 218 → 249 unpacked, 340 packed (LP 342.8). Unpacked, the plan leaves 5-20 minutes free
+//! in many vacations, too short for anyone, where the LP fills every minute.
 
 use super::compat::Compatibility;
 use super::greedy::{self, Guide, Placements};
