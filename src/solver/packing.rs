@@ -15,13 +15,16 @@
 //!   go. The linear part sends a visit to the professional it takes less time with (a
 //!   periodic visit is 25 minutes with a doctor, 30 with a nurse): on the `rhone` service
 //!   the LP's point did that for about 20 visits the rounding had left with nurses;
+//! - rooms handed over whole ([`Packer::hand_over_rooms`]): a vacation without a room
+//!   takes one from a vacation of the same time, with all its appointments;
 //! - then chains ([`Packer::chain_to`]): a vacation a few minutes short sends a request on
 //!   and takes a shorter one back, the vacation that receives it makes up the difference
 //!   the same way, and so on to a vacation with the minutes to spare.
 //!
 //! A waiting request is placed wherever enough minutes come together. Measured
-//! (BENCHMARKS.md): ciamt-week's marginal class rounded from the LP, 371 → 461 of 469 in
-//! about a second.
+//! (BENCHMARKS.md): ciamt-week's marginal class rounded from the LP, 371 → 465-466 of 469
+//! in about a second; the regional services of the national preset, 25-31 % short of their
+//! LP bounds → 0.3-1.25 %.
 
 use super::compat::Compatibility;
 use super::greedy::Placements;
@@ -181,6 +184,9 @@ impl<'a> Packer<'a> {
         }
         let t0 = Instant::now();
         self.descend(deadline);
+        if self.hand_over_rooms(deadline) {
+            self.descend(deadline);
+        }
         tracing::trace!(seconds = t0.elapsed().as_secs_f64(), "descent");
         // Stuck: chains through vacations whose own free minutes stay, from the vacations
         // with the most minutes left over.
@@ -211,6 +217,101 @@ impl<'a> Packer<'a> {
             }
             self.descend(deadline);
         }
+    }
+
+    /// Hands rooms over whole: a vacation without one takes the room of a vacation of the
+    /// same time with all its appointments, when each of them may go there and the
+    /// measure grows or a waiting request gets placed (a visit of 30 minutes with a nurse
+    /// is 25 with a doctor; the LP chooses which professionals of a half-day get the
+    /// centre's rooms by what they can serve, the matching only by its weights).
+    /// True when a room changed hands.
+    fn hand_over_rooms(&mut self, deadline: Instant) -> bool {
+        let inst = self.s.instance;
+        let mut any = false;
+        for b in 0..inst.vacations.len() {
+            if Instant::now() >= deadline {
+                break;
+            }
+            let vb = &inst.vacations[b];
+            if !vb.needs_room() || vb.cancelled || self.s.room[b].is_some() {
+                continue;
+            }
+            if !self.waiting[b].iter().any(|&r| self.s.at[r].is_none()) {
+                continue;
+            }
+            for &k in &self.s.compat.vacation_rooms[b] {
+                let held = self.s.holders_over(k, b);
+                let [a] = held[..] else { continue };
+                if self.hand_over(a, b, k) {
+                    any = true;
+                    break;
+                }
+            }
+        }
+        any
+    }
+
+    /// Moves `a`'s room `k` and every appointment of `a` to `b`; kept when it places a
+    /// waiting request or raises the measure, undone otherwise.
+    fn hand_over(&mut self, a: usize, b: usize, k: usize) -> bool {
+        let s = &self.s;
+        let vb = &s.instance.vacations[b];
+        let members = s.members[a].clone();
+        if vb
+            .max_appointments
+            .is_some_and(|m| members.len() > m as usize)
+        {
+            return false;
+        }
+        let mut minutes = 0;
+        let mut modes = Vec::with_capacity(members.len());
+        for &q in &members {
+            let Some(o) = s.option(q, b) else {
+                return false;
+            };
+            let (_, was) = s.at[q].expect("a member is placed");
+            let mode = if was == Mode::InPerson && o.rooms.contains(&k) {
+                Mode::InPerson
+            } else if o.tele {
+                Mode::Teleconsultation
+            } else if o.rooms.contains(&k) {
+                Mode::InPerson
+            } else {
+                return false;
+            };
+            minutes += o.minutes;
+            modes.push((q, was, mode));
+        }
+        if minutes > vb.minutes() {
+            return false;
+        }
+        let placed_before = s.at.iter().filter(|x| x.is_some()).count();
+        let before = self.value(a, self.free(a)) + self.value(b, self.free(b));
+        for &(q, _, _) in &modes {
+            self.s.remove(q);
+        }
+        self.s.set_room(a, None);
+        self.s.set_room(b, Some(k));
+        for &(q, _, mode) in &modes {
+            self.s.put(q, b, mode, None);
+        }
+        self.refresh_need(a);
+        self.refresh_need(b);
+        self.fill(b);
+        let placed_after = self.s.at.iter().filter(|x| x.is_some()).count();
+        let after = self.value(a, self.free(a)) + self.value(b, self.free(b));
+        if placed_after > placed_before || after > before {
+            return true;
+        }
+        for &(q, was, _) in &modes {
+            self.s.remove(q);
+            self.s.put(q, a, was, None);
+        }
+        self.s.set_room(b, None);
+        self.s.set_room(a, Some(k));
+        self.refresh_need(a);
+        self.refresh_need(b);
+        false
     }
 
     /// Moves and swaps that each raise the measure, until none does.
@@ -618,5 +719,55 @@ mod tests {
             assert!(violations.is_empty(), "seed {seed}: {violations:?}");
         }
         assert!(gained > 0, "packing never placed anyone");
+    }
+
+    /// A nurse's and a doctor's 100-minute mornings share a centre's one room, which the
+    /// nurse holds with three visits of 30 minutes (25 with a doctor): handed over whole to
+    /// the doctor, room and visits, they leave 25 minutes for a fourth.
+    #[test]
+    fn a_room_handed_over_with_its_visits_makes_room_for_one_more() {
+        let request = |id: &str, kind: &str| {
+            format!(r#"{{"id": "{id}", "workerId": "W{id}", "companyId": "A", "kind": "{kind}"}}"#)
+        };
+        let requests = [
+            request("p1", "vip_initiale_prioritaire"),
+            request("p2", "vip_initiale_prioritaire"),
+            request("p3", "vip_initiale_prioritaire"),
+            request("m1", "vip_periodique"),
+        ]
+        .join(",");
+        let text = format!(
+            r#"{{
+            "name": "hand over",
+            "horizon": {{"startDate": "2026-11-30", "days": 1}},
+            "centres": [{{"id": "C1", "name": "One", "rooms": [{{"id": "R1"}}]}}],
+            "professionals": [{{"id": "N1", "role": "ROLE_NURSE"}}, {{"id": "D1", "role": "ROLE_DOCTOR"}}],
+            "vacations": [
+                {{"id": "V1", "professionalId": "N1", "date": "2026-11-30", "start": "08:30", "end": "10:10", "centreIds": ["C1"]}},
+                {{"id": "V2", "professionalId": "D1", "date": "2026-11-30", "start": "08:30", "end": "10:10", "centreIds": ["C1"]}}
+            ],
+            "companies": [{{"id": "A"}}],
+            "requests": [{requests}]
+        }}"#
+        );
+        let inst =
+            Instance::from_proto(&parse_instance_json(&text).expect("parses")).expect("valid");
+        let compat = compat::compute(&inst);
+        let start = Placements {
+            placed: vec![at(0, 0), at(1, 0), at(2, 0)],
+            rooms: vec![Some(0), None],
+        };
+        let later = Instant::now() + Duration::from_secs(10);
+        let packed = pack(&inst, &compat, start, &[3], later);
+        assert_eq!(packed.placed.len(), 4, "{:?}", packed.placed);
+        assert_eq!(packed.rooms, vec![None, Some(0)]);
+        let solution = Solution {
+            assignments: sequence::sequence(&inst, &packed.placed),
+            rooms: packed.rooms.clone(),
+            report: Report::unsolved(Status::TimeLimit),
+            compat: compat.clone(),
+        };
+        let violations = crate::plan::validate(&inst, &crate::plan::build_plan(&inst, &solution));
+        assert!(violations.is_empty(), "{violations:?}");
     }
 }

@@ -134,6 +134,30 @@ impl<'a> State<'a> {
                 .is_none_or(|m| i64::from(self.count[v]) + count_delta <= i64::from(m))
     }
 
+    /// The vacations holding room `k` at a time that overlaps `v`'s.
+    pub(super) fn holders_over(&self, k: usize, v: usize) -> Vec<usize> {
+        let w = &self.instance.vacations[v];
+        self.holders[k]
+            .iter()
+            .copied()
+            .filter(|&u| {
+                let x = &self.instance.vacations[u];
+                x.day == w.day && x.start < w.end && w.start < x.end
+            })
+            .collect()
+    }
+
+    /// Gives `v` room `k` in place of the room it holds, if any.
+    pub(super) fn set_room(&mut self, v: usize, k: Option<usize>) {
+        if let Some(old) = self.room[v].take() {
+            self.holders[old].retain(|&u| u != v);
+        }
+        if let Some(k) = k {
+            self.room[v] = Some(k);
+            self.holders[k].push(v);
+        }
+    }
+
     pub(super) fn remove(&mut self, r: usize) {
         if let Some((v, _)) = self.at[r].take() {
             self.used[v] -= self.minutes(r, v);
