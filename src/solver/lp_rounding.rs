@@ -141,7 +141,7 @@ pub fn class_counts(instance: &Instance, plan: &Placements) -> Vec<usize> {
 mod tests {
     use super::*;
     use crate::generate::{generate, Preset};
-    use crate::solver::{compat, milp, sequence, start_vector, Report, Solution, Status};
+    use crate::solver::{compat, milp, plan_of, start_vector};
     use rand::{Rng, SeedableRng};
     use std::time::Duration;
 
@@ -151,17 +151,6 @@ mod tests {
         let compat = compat::compute(&instance);
         let (_, milp) = milp::build(&instance, &compat).expect("model builds");
         (instance, compat, milp)
-    }
-
-    /// The plan of `placements`, through the same assembly as a solve.
-    fn plan_of(instance: &Instance, compat: &Compatibility, p: &Placements) -> crate::proto::Plan {
-        let solution = Solution {
-            assignments: sequence::sequence(instance, &p.placed),
-            rooms: p.rooms.clone(),
-            report: Report::unsolved(Status::TimeLimit),
-            compat: compat.clone(),
-        };
-        crate::plan::build_plan(instance, &solution)
     }
 
     fn later() -> Instant {

@@ -608,6 +608,23 @@ fn dump_columns(instance: &Instance, milp: &Milp) {
     }
 }
 
+/// The plan of `placements`, through the same assembly as a solve: what the heuristics'
+/// tests hand to the H1-H7 validator.
+#[cfg(test)]
+pub(crate) fn plan_of(
+    instance: &Instance,
+    compat: &compat::Compatibility,
+    placements: &Placements,
+) -> crate::proto::Plan {
+    let solution = Solution {
+        assignments: sequence::sequence(instance, &placements.placed),
+        rooms: placements.rooms.clone(),
+        report: Report::unsolved(Status::TimeLimit),
+        compat: compat.clone(),
+    };
+    crate::plan::build_plan(instance, &solution)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

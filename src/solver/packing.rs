@@ -26,7 +26,7 @@
 //! in about a second; the regional services of the national preset, 25-31 % short of their
 //! LP bounds → 0.3-1.25 %.
 
-use super::compat::Compatibility;
+use super::compat::{Compatibility, Option_};
 use super::greedy::Placements;
 use super::repair::State;
 use crate::model::{Mode, Role};
@@ -152,9 +152,8 @@ impl<'a> Packer<'a> {
         }
     }
 
-    /// Places waiting requests in `v` while one fits; true when one was placed.
-    fn fill(&mut self, v: usize) -> bool {
-        let mut any = false;
+    /// Places waiting requests in `v` while one fits.
+    fn fill(&mut self, v: usize) {
         while self.need[v] <= self.free(v) {
             let free = self.free(v);
             let found = self.waiting[v].iter().find_map(|&r| {
@@ -165,7 +164,6 @@ impl<'a> Packer<'a> {
                 break;
             };
             self.s.put(r, v, mode, take);
-            any = true;
             for o in &self.s.compat.options[r] {
                 let w = o.vacation;
                 if self.waiting[w].contains(&r) {
@@ -174,7 +172,6 @@ impl<'a> Packer<'a> {
             }
             self.refresh_need(v);
         }
-        any
     }
 
     fn run(&mut self, deadline: Instant) {
@@ -335,6 +332,18 @@ impl<'a> Packer<'a> {
         }
     }
 
+    /// Where `q`, placed in `x`, may go without taking a room: each other vacation of its
+    /// options, with its mode there given the room that vacation holds.
+    fn destinations(&self, q: usize, x: usize) -> impl Iterator<Item = (&Option_, Mode)> + '_ {
+        self.s.compat.options[q]
+            .iter()
+            .filter(move |o| o.vacation != x)
+            .filter_map(move |o| match self.s.mode(q, o.vacation) {
+                Some((mode, None)) => Some((o, mode)),
+                _ => None,
+            })
+    }
+
     /// The move or swap that takes a request out of `v` and raises the measure most.
     fn best_step(&self, v: usize) -> Option<Step> {
         let s = &self.s;
@@ -342,14 +351,8 @@ impl<'a> Packer<'a> {
         let mut best: Option<(i64, Step)> = None;
         for &q in &s.members[v] {
             let mq_v = s.minutes(q, v);
-            for o in &s.compat.options[q] {
+            for (o, q_mode) in self.destinations(q, v) {
                 let w = o.vacation;
-                if w == v {
-                    continue;
-                }
-                let Some((q_mode, None)) = s.mode(q, w) else {
-                    continue;
-                };
                 let fw = self.free(w);
                 let base = self.value(v, fv) + self.value(w, fw);
                 // q moves to w.
@@ -443,14 +446,8 @@ impl<'a> Packer<'a> {
                     continue;
                 }
                 let mq_x = s.minutes(q, x);
-                for o in &s.compat.options[q] {
+                for (o, q_mode) in self.destinations(q, x) {
                     let y = o.vacation;
-                    if y == x {
-                        continue;
-                    }
-                    let Some((q_mode, None)) = s.mode(q, y) else {
-                        continue;
-                    };
                     if on_path(y) {
                         continue;
                     }
@@ -609,7 +606,7 @@ mod tests {
     use super::*;
     use crate::model::{parse_instance_json, Instance};
     use crate::solver::greedy::Placement;
-    use crate::solver::{compat, repair, sequence, Report, Solution, Status};
+    use crate::solver::{compat, plan_of, repair};
     use std::time::Duration;
 
     /// Two doctors' 90-minute mornings in one centre of two rooms. Four tier-1 visits (35,
@@ -670,13 +667,7 @@ mod tests {
         assert_eq!(chained.placed.len(), 5);
         let packed = pack(&inst, &compat, start, &[5], later);
         assert_eq!(packed.placed.len(), 6, "{:?}", packed.placed);
-        let solution = Solution {
-            assignments: sequence::sequence(&inst, &packed.placed),
-            rooms: packed.rooms.clone(),
-            report: Report::unsolved(Status::TimeLimit),
-            compat: compat.clone(),
-        };
-        let violations = crate::plan::validate(&inst, &crate::plan::build_plan(&inst, &solution));
+        let violations = crate::plan::validate(&inst, &plan_of(&inst, &compat, &packed));
         assert!(violations.is_empty(), "{violations:?}");
     }
 
@@ -708,14 +699,7 @@ mod tests {
                 gained += after.len() - before.len();
                 plan = packed;
             }
-            let solution = Solution {
-                assignments: sequence::sequence(&inst, &plan.placed),
-                rooms: plan.rooms.clone(),
-                report: Report::unsolved(Status::TimeLimit),
-                compat: compat.clone(),
-            };
-            let violations =
-                crate::plan::validate(&inst, &crate::plan::build_plan(&inst, &solution));
+            let violations = crate::plan::validate(&inst, &plan_of(&inst, &compat, &plan));
             assert!(violations.is_empty(), "seed {seed}: {violations:?}");
         }
         assert!(gained > 0, "packing never placed anyone");
@@ -761,13 +745,7 @@ mod tests {
         let packed = pack(&inst, &compat, start, &[3], later);
         assert_eq!(packed.placed.len(), 4, "{:?}", packed.placed);
         assert_eq!(packed.rooms, vec![None, Some(0)]);
-        let solution = Solution {
-            assignments: sequence::sequence(&inst, &packed.placed),
-            rooms: packed.rooms.clone(),
-            report: Report::unsolved(Status::TimeLimit),
-            compat: compat.clone(),
-        };
-        let violations = crate::plan::validate(&inst, &crate::plan::build_plan(&inst, &solution));
+        let violations = crate::plan::validate(&inst, &plan_of(&inst, &compat, &packed));
         assert!(violations.is_empty(), "{violations:?}");
     }
 }

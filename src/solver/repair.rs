@@ -399,7 +399,7 @@ pub fn insert(
 mod tests {
     use super::*;
     use crate::generate::{generate, Preset};
-    use crate::solver::{compat, greedy, sequence, Report, Solution, Status};
+    use crate::solver::{compat, greedy};
     use std::time::Duration;
 
     /// Lower classes are placed first, so that the upper ones need augmenting paths; the
@@ -436,13 +436,7 @@ mod tests {
                 "seed {seed}: a placed request was lost"
             );
             gained += after.len() - before.len();
-            let solution = Solution {
-                assignments: sequence::sequence(&instance, &out.placed),
-                rooms: out.rooms.clone(),
-                report: Report::unsolved(Status::TimeLimit),
-                compat: compat.clone(),
-            };
-            let plan = crate::plan::build_plan(&instance, &solution);
+            let plan = crate::solver::plan_of(&instance, &compat, &out);
             let violations = crate::plan::validate(&instance, &plan);
             assert!(violations.is_empty(), "seed {seed}: {violations:?}");
         }
