@@ -48,8 +48,11 @@ pub struct Component {
     pub requests: Vec<usize>,
     /// Vacation indexes, ascending: those some request of the component has an option with.
     pub vacations: Vec<usize>,
-    /// Compatible (request, vacation) pairs: the measure of size used to share the time.
+    /// Compatible (request, vacation) pairs: the size of each of its models.
     pub pairs: usize,
+    /// Its estimated work, the measure used to share the time: `pairs`, then times the
+    /// classes that may each need an LP of their own ([`weigh`]).
+    pub work: usize,
 }
 
 /// Disjoint sets with path halving and union by size.
@@ -115,7 +118,7 @@ pub fn min_ratio_moot(instance: &Instance, compat: &Compatibility) -> BTreeSet<(
         .collect()
 }
 
-/// Splits an instance into independent components, largest (most pairs) first.
+/// Splits an instance into independent components, most pairs first.
 pub fn split(instance: &Instance, compat: &Compatibility) -> Vec<Component> {
     let nr = instance.requests.len();
     let nv = instance.vacations.len();
@@ -194,9 +197,35 @@ pub fn split(instance: &Instance, compat: &Compatibility) -> Vec<Component> {
     }
     for p in &mut parts {
         p.requests.sort_unstable();
+        p.work = p.pairs;
     }
     parts.sort_by(|a, b| b.pairs.cmp(&a.pairs).then(a.requests.cmp(&b.requests)));
     parts
+}
+
+/// Sets each part's work to its pairs times the classes the greedy plan of the whole
+/// instance leaves short in it (at least one), and sorts the parts most work first. A class
+/// left short needs an LP of its own and searches; on national seed 1, amieure (52,659
+/// pairs of 3.1 million, short from its sixth tier on) got 2 s of the minute by its pairs
+/// alone, too little for its classes' LPs (0.6-1 s each).
+fn weigh(instance: &Instance, compat: &Compatibility, parts: &mut [Component]) {
+    let plan = super::greedy::plan_matched(instance, compat);
+    let mut placed = vec![false; instance.requests.len()];
+    for p in &plan.placed {
+        placed[p.request] = true;
+    }
+    let n = instance.classes.len();
+    for part in parts.iter_mut() {
+        let mut short = vec![false; n];
+        for &r in &part.requests {
+            if !placed[r] && !compat.options[r].is_empty() {
+                short[instance.requests[r].class_index] = true;
+            }
+        }
+        let classes = short.iter().filter(|&&s| s).count();
+        part.work = part.pairs * classes.max(1);
+    }
+    parts.sort_by(|a, b| b.work.cmp(&a.work).then(a.requests.cmp(&b.requests)));
 }
 
 /// The instance restricted to a component: same professionals, centres, rooms, companies,
@@ -258,22 +287,27 @@ fn greedy_only(sub: &Instance) -> Solution {
     finish(sub, compat, &g.placed, g.rooms, report, started, None)
 }
 
+/// Share of the time left that the last component taken gets: the rest is for merging the
+/// plans (national seed 1: 0.1-0.3 s) and what the solve may overrun its deadline by.
+const LAST_SHARE: f64 = 0.9;
+
 /// Solves the components of `instance` in parallel and merges their solutions.
 ///
-/// Time: components are taken largest first by a pool of `min(components, cores)` workers,
-/// each solve on one HiGHS thread. When a worker takes a component, it gets the time left
-/// before the caller's deadline times its share of the cores' remaining work: `workers ×
-/// pairs / pairs of the unfinished components` (capped at 1). A component that finishes
+/// Time: components are taken most work first by a pool of `min(components, cores)`
+/// workers, each solve on one HiGHS thread. When a worker takes a component, it gets the
+/// time left before the caller's deadline times its share of the cores' remaining work:
+/// `workers × work / work of the unfinished components` (capped at 1). A component that finishes
 /// early leaves its time to those after it; none can run past the deadline. Components
 /// still waiting at the deadline or after a cancellation get the greedy plan.
 pub(super) fn solve(
     instance: &Instance,
     options: &SolveOptions,
     compat: Compatibility,
-    parts: Vec<Component>,
+    mut parts: Vec<Component>,
     started: Instant,
 ) -> Solution {
     let deadline = super::deadline_of(instance, options, started);
+    weigh(instance, &compat, &mut parts);
     let n = parts.len();
     let cores = std::thread::available_parallelism().map_or(1, |c| c.get());
     let workers = n.min(cores).max(1);
@@ -281,10 +315,11 @@ pub(super) fn solve(
         components = n,
         workers,
         largest_pairs = parts.first().map_or(0, |p| p.pairs),
+        largest_work = parts.first().map_or(0, |p| p.work),
         "solving independent components"
     );
     let moot = Arc::new(min_ratio_moot(instance, &compat));
-    let unfinished = AtomicUsize::new(parts.iter().map(|p| p.pairs).sum());
+    let unfinished = AtomicUsize::new(parts.iter().map(|p| p.work).sum());
     let next = AtomicUsize::new(0);
     let results: Mutex<Vec<Option<Solution>>> = Mutex::new(vec![None; n]);
     let no_cancel = AtomicBool::new(false);
@@ -295,15 +330,28 @@ pub(super) fn solve(
         let sub = sub_instance(instance, part);
         let left = deadline.saturating_duration_since(Instant::now());
         let remaining = unfinished.load(Ordering::SeqCst).max(1);
-        let share = (workers as f64 * part.pairs as f64 / remaining as f64).min(1.0);
+        // The last component taken keeps its worker's time and the others' once they
+        // finish: nothing waits after it. Its level 1 leaves the time it cannot use.
+        let share = if k + 1 == n {
+            LAST_SHARE
+        } else {
+            (workers as f64 * part.work as f64 / remaining as f64).min(1.0)
+        };
         let budget = left.as_secs_f64() * share;
+        tracing::debug!(
+            component = k,
+            pairs = part.pairs,
+            work = part.work,
+            budget,
+            "component taken"
+        );
         let solution = if budget <= 0.01 || cancel.load(Ordering::Relaxed) {
             greedy_only(&sub)
         } else {
             let opts = component_options(options, &moot, k, n, budget, started);
             solve_with(&sub, &opts, None, None)
         };
-        unfinished.fetch_sub(part.pairs, Ordering::SeqCst);
+        unfinished.fetch_sub(part.work, Ordering::SeqCst);
         if let Ok(mut r) = results.lock() {
             r[k] = Some(solution);
         }
@@ -606,6 +654,44 @@ mod tests {
             shape(&split(&inst, &c)),
             vec![(vec![0, 2], vec![0]), (vec![1], vec![1])]
         );
+    }
+
+    #[test]
+    fn a_part_the_greedy_plan_leaves_short_in_more_classes_weighs_more() {
+        // Part A: three requests of class 0 in vacation 0, 30 minutes each, all placed.
+        // Part B: one request of each of classes 1-3 in vacation 1 (210 minutes), 120
+        // minutes each: one placed, classes 2 and 3 short. Same pairs; B has the work.
+        let text = include_str!("../../instances/tiny.json");
+        let proto = parse_instance_json(text).expect("tiny parses");
+        let mut inst = Instance::from_proto(&proto).expect("tiny is valid");
+        assert!(inst.classes.len() >= 4 && inst.companies.len() >= 6);
+        inst.requests.truncate(6);
+        for (r, req) in inst.requests.iter_mut().enumerate() {
+            req.company = r;
+            req.class_index = r.saturating_sub(2);
+        }
+        let option = |vacation: usize, minutes: u32| Option_ {
+            vacation,
+            rooms: Vec::new(),
+            tele: true,
+            minutes,
+        };
+        let c = Compatibility {
+            exclusions: vec![None; 6],
+            options: (0..6)
+                .map(|r| vec![if r < 3 { option(0, 30) } else { option(1, 120) }])
+                .collect(),
+            vacation_rooms: vec![vec![0], vec![1]],
+        };
+        let mut parts = split(&inst, &c);
+        assert_eq!(
+            shape(&parts),
+            vec![(vec![0, 1, 2], vec![0]), (vec![3, 4, 5], vec![1])]
+        );
+        assert_eq!(parts.iter().map(|p| p.pairs).collect::<Vec<_>>(), [3, 3]);
+        weigh(&inst, &c, &mut parts);
+        let weighed: Vec<_> = parts.iter().map(|p| (p.requests.clone(), p.work)).collect();
+        assert_eq!(weighed, vec![(vec![3, 4, 5], 6), (vec![0, 1, 2], 3)]);
     }
 
     #[test]

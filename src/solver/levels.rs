@@ -94,6 +94,13 @@ pub fn level1(
     // the classes after the marginal one in one LP rather than one each.
     let mut tail: Option<f64> = None;
     let mut short = false;
+    // Requests of each class that have an option: the count bound.
+    let mut count_bound = vec![0usize; cols.len()];
+    for (r, o) in instance.requests.iter().zip(&compat.options) {
+        if !o.is_empty() {
+            count_bound[r.class_index] += 1;
+        }
+    }
     for (c, list) in cols.iter().enumerate() {
         let name = format!("L1 {}", class_name(instance, c));
         // Out of time in a plain solve, the classes left go to the greedy completion of the
@@ -128,12 +135,7 @@ pub fn level1(
             continue;
         }
         // Bound: requests of the class that have any option.
-        let bound = instance
-            .requests
-            .iter()
-            .zip(&compat.options)
-            .filter(|(r, o)| r.class_index == c && !o.is_empty())
-            .count() as f64;
+        let bound = count_bound[c] as f64;
         let terms: Vec<(usize, f64)> = list.iter().map(|&i| (i, 1.0)).collect();
         let current = run.value(&terms);
         let large = run.sol.len() > run.neighbourhood_above(NEIGHBOURHOOD_ABOVE_COLUMNS);
@@ -141,7 +143,12 @@ pub fn level1(
             && current < bound - 0.5
             && !tail.is_some_and(|t| proves(t, current))
             && run.until_share(LEVEL1_SHARE) > 0.01;
-        if large && short && needs_lp && c + 1 < cols.len() {
+        // A new joint LP only when the last one, less what the classes since reached,
+        // leaves little room: on a service short of capacity from a high class on
+        // (national's amieure), each class after it was left short by its own LP and the
+        // joint LP (1 s there) never proved one.
+        let tail_room = tail.map_or(0.0, |t| t - current);
+        if large && short && needs_lp && c + 1 < cols.len() && tail_room <= TAIL_ROOM {
             short = false;
             let free: Vec<usize> = all[c + 1..].iter().flatten().copied().collect();
             let joint: Vec<(usize, f64)> = cols[c..].iter().flatten().map(|&i| (i, 1.0)).collect();
@@ -167,6 +174,7 @@ pub fn level1(
             // augmenting paths, so the LP proved none of the stages it ran, and the MILP's
             // root solves it again. After a one-day absence on ciamt-week, 0.2 s of 1.2 s
             // for the same plan (BENCHMARKS.md).
+            let class_started = Instant::now();
             let lp = if large {
                 merged_lp_point(milp, run, &terms, &[])?
             } else if !stay.is_empty() {
@@ -187,10 +195,25 @@ pub fn level1(
             match lp {
                 Some((lp, _)) if proves(lp, current) => run.close(&name, current, "lp bound"),
                 lp => {
-                    run.cap((run.left() * STAGE_SHARE).min(run.until_share(LEVEL1_SHARE)));
+                    // The classes after this one that have requests to place may each
+                    // need what this one took for its LP and rounding: that time stays
+                    // theirs. On national's amieure, short of capacity from its sixth
+                    // class on, a class one request under its LP bound took 21 s of
+                    // searches that found nothing, and the four classes after it got
+                    // only their greedy fill (tier 14 due later 221 of its 498).
+                    let later = count_bound[c + 1..].iter().filter(|&&n| n > 0).count();
+                    let reserve = later as f64 * class_started.elapsed().as_secs_f64();
+                    run.cap(
+                        (run.left() * STAGE_SHARE)
+                            .min(run.until_share(LEVEL1_SHARE))
+                            .min(run.left() - reserve),
+                    );
                     // The plain LP's bound, or the dive's with patterns when lower.
                     let mut bound = lp.as_ref().map(|(v, _)| *v);
-                    if let Some((lp, point)) = lp.as_ref().filter(|(_, p)| !p.is_empty()) {
+                    let searching = run.end_in() > SEARCH_AT_LEAST;
+                    if let Some((lp, point)) =
+                        lp.as_ref().filter(|(_, p)| searching && !p.is_empty())
+                    {
                         let mut last = None;
                         // A few requests short of the LP: the LP's neighbourhood often
                         // finds them at once, where the dive takes minutes.
@@ -280,6 +303,9 @@ pub fn level1(
             // small preset lifts the bound of a lower class from 4.4 to 9.
             let reached = run.value(&terms).round();
             run.add_row(reached, f64::INFINITY, &terms)?;
+            // The joint LP bounds the classes after this one by what is left of it: an
+            // integer plan holding this class at `reached` is a point of that LP.
+            tail = tail.map(|t| t - reached);
         }
     }
     Ok(proven)
@@ -334,6 +360,12 @@ const NEAR_LP_REQUESTS: f64 = 2.0;
 const FILL_PACKING: Duration = Duration::from_millis(250);
 /// Share of the stage's budget for that early search.
 const NEAR_LP_SHARE: f64 = 0.15;
+/// A new joint LP of a class and those after it is solved only when the last one, less
+/// what the classes since reached, leaves at most this many requests of room.
+const TAIL_ROOM: f64 = 5.0;
+/// Under this many seconds of budget, a level-1 stage starts no search (the dive alone
+/// takes 0.2-1.3 s to set up on a national service).
+const SEARCH_AT_LEAST: f64 = 0.05;
 /// Share of the whole time limit after which level-1 stages stop branching, so that
 /// levels 2-4 keep the rest. Measured with 0.7 (BENCHMARKS.md): on ami-eure-week and
 /// ciamt-week the level-2 stage of the marginal class used the 30 % and improved nothing,
