@@ -289,7 +289,7 @@ fn greedy_only(sub: &Instance) -> Solution {
 
 /// Share of the time left that the last component taken gets: the rest is for merging the
 /// plans (national seed 1: 0.1-0.3 s) and what the solve may overrun its deadline by.
-const LAST_SHARE: f64 = 0.9;
+const LAST_SHARE: f64 = 0.8;
 
 /// Solves the components of `instance` in parallel and merges their solutions.
 ///

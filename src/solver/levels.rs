@@ -197,16 +197,17 @@ pub fn level1(
                 lp => {
                     // The classes after this one that have requests to place may each
                     // need what this one took for its LP and rounding: that time stays
-                    // theirs. On national's amieure, short of capacity from its sixth
-                    // class on, a class one request under its LP bound took 21 s of
-                    // searches that found nothing, and the four classes after it got
-                    // only their greedy fill (tier 14 due later 221 of its 498).
+                    // theirs, beyond SEARCH_FACTOR times it for this class's searches.
+                    // On national's amieure, short of capacity from its sixth class on, a
+                    // class one request under its LP bound took 21 s of searches that
+                    // found nothing, and the classes after it got only their greedy fill.
+                    let took = class_started.elapsed().as_secs_f64();
                     let later = count_bound[c + 1..].iter().filter(|&&n| n > 0).count();
-                    let reserve = later as f64 * class_started.elapsed().as_secs_f64();
+                    let unreserved = run.left() - later as f64 * took;
                     run.cap(
                         (run.left() * STAGE_SHARE)
                             .min(run.until_share(LEVEL1_SHARE))
-                            .min(run.left() - reserve),
+                            .min(unreserved.max(SEARCH_FACTOR * took)),
                     );
                     // The plain LP's bound, or the dive's with patterns when lower.
                     let mut bound = lp.as_ref().map(|(v, _)| *v);
@@ -363,6 +364,10 @@ const NEAR_LP_SHARE: f64 = 0.15;
 /// A new joint LP of a class and those after it is solved only when the last one, less
 /// what the classes since reached, leaves at most this many requests of room.
 const TAIL_ROOM: f64 = 5.0;
+/// A level-1 stage's searches may take at least this many times what its LP and rounding
+/// took, whatever the classes after it need: on amieure's tier 12 due later (0.8 s of LP
+/// and rounding), the LP's neighbourhood found the request that meets its bound in 1.2 s.
+const SEARCH_FACTOR: f64 = 4.0;
 /// Under this many seconds of budget, a level-1 stage starts no search (the dive alone
 /// takes 0.2-1.3 s to set up on a national service).
 const SEARCH_AT_LEAST: f64 = 0.05;
