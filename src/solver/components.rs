@@ -209,6 +209,7 @@ pub fn split(instance: &Instance, compat: &Compatibility) -> Vec<Component> {
 /// pairs of 3.1 million, short from its sixth tier on) got 2 s of the minute by its pairs
 /// alone, too little for its classes' LPs (0.6-1 s each).
 fn weigh(instance: &Instance, compat: &Compatibility, parts: &mut [Component]) {
+    let t0 = Instant::now();
     let plan = super::greedy::plan_matched(instance, compat);
     let mut placed = vec![false; instance.requests.len()];
     for p in &plan.placed {
@@ -226,6 +227,10 @@ fn weigh(instance: &Instance, compat: &Compatibility, parts: &mut [Component]) {
         part.work = part.pairs * classes.max(1);
     }
     parts.sort_by(|a, b| b.work.cmp(&a.work).then(a.requests.cmp(&b.requests)));
+    tracing::debug!(
+        seconds = t0.elapsed().as_secs_f64(),
+        "components weighed by their short classes"
+    );
 }
 
 /// The instance restricted to a component: same professionals, centres, rooms, companies,
