@@ -28,7 +28,21 @@ use std::time::{Duration, Instant};
 /// At most this long to pack each class's rounded plan ([`packing`]).
 const PACKING: Duration = Duration::from_millis(500);
 
-/// The plan of the classes `0..=class` rounded from `point` (a value per base column).
+/// How the classes are placed again: all where the LP puts them first, then each anywhere
+/// ([`Order::Within`]), or class by class, where the LP puts it then anywhere
+/// ([`Order::InOrder`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Order {
+    /// Every class first where the LP puts it: the LP's places of a lower class are not
+    /// taken by a higher one that has others.
+    Within,
+    /// Class by class: no higher class waits for a lower one's places.
+    InOrder,
+}
+
+/// The plan of the classes `0..=class` rounded from `point` (a value per base column), in
+/// both orders, and the order of the one returned (the one with more of the higher
+/// classes, then of `class`).
 pub fn round(
     instance: &Instance,
     compat: &Compatibility,
@@ -37,6 +51,57 @@ pub fn round(
     class: usize,
     deadline: Instant,
     pack: bool,
+) -> (Placements, Order) {
+    let within = round_in(
+        instance,
+        compat,
+        milp,
+        point,
+        class,
+        deadline,
+        pack,
+        Order::Within,
+    );
+    let in_order = round_in(
+        instance,
+        compat,
+        milp,
+        point,
+        class,
+        deadline,
+        pack,
+        Order::InOrder,
+    );
+    if class_counts(instance, &within) >= class_counts(instance, &in_order) {
+        (within, Order::Within)
+    } else {
+        (in_order, Order::InOrder)
+    }
+}
+
+/// `point` with each value scaled by a factor drawn in `[1 - spread / 2, 1 + spread / 2]`
+/// from `seed`: rounded again, it breaks the ties and near-ties of the first rounding
+/// another way.
+pub fn perturbed(point: &[f64], spread: f64, seed: u64) -> Vec<f64> {
+    use rand::{Rng, SeedableRng};
+    let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(seed);
+    point
+        .iter()
+        .map(|&x| x * (1.0 + spread * (rng.random::<f64>() - 0.5)))
+        .collect()
+}
+
+/// The plan of the classes `0..=class` rounded from `point` in one order.
+#[allow(clippy::too_many_arguments)]
+pub fn round_in(
+    instance: &Instance,
+    compat: &Compatibility,
+    milp: &Milp,
+    point: &[f64],
+    class: usize,
+    deadline: Instant,
+    pack: bool,
+    order: Order,
 ) -> Placements {
     // What a vacation would serve of the LP's load in each of its rooms: the minutes of
     // its in-person visits allowed there (centre, equipment) and of its teleconsultations.
@@ -98,34 +163,25 @@ pub fn round(
             strict,
         )
     };
-    // Every class first where the LP puts it, then each class anywhere, along augmenting
-    // paths last: the LP's places of a lower class are not taken by a higher one that has
-    // others.
-    let mut g = guide.clone();
-    let mut within = empty.clone();
-    for c in 0..=class {
-        within = place(within, c, &mut g, true);
-    }
-    for c in 0..=class {
-        within = repaired(place(within, c, &mut g, false), c);
-    }
-    // Class by class, where the LP puts it then anywhere: no higher class waits for a lower
-    // one's places.
     let mut g = guide;
-    let mut in_order = empty;
-    for c in 0..=class {
-        in_order = place(in_order, c, &mut g, true);
-        in_order = repaired(place(in_order, c, &mut g, false), c);
+    let mut plan = empty;
+    match order {
+        Order::Within => {
+            for c in 0..=class {
+                plan = place(plan, c, &mut g, true);
+            }
+            for c in 0..=class {
+                plan = repaired(place(plan, c, &mut g, false), c);
+            }
+        }
+        Order::InOrder => {
+            for c in 0..=class {
+                plan = place(plan, c, &mut g, true);
+                plan = repaired(place(plan, c, &mut g, false), c);
+            }
+        }
     }
-    let (a, b) = (
-        class_counts(instance, &within),
-        class_counts(instance, &in_order),
-    );
-    if a >= b {
-        within
-    } else {
-        in_order
-    }
+    plan
 }
 
 /// Scheduled requests per class of a plan.
@@ -164,14 +220,27 @@ mod tests {
             let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(seed);
             let point: Vec<f64> = (0..milp.cols()).map(|_| rng.random::<f64>()).collect();
             let last = instance.classes.len() - 1;
-            let rounded = round(&instance, &compat, &milp, &point, last, later(), true);
+            let (rounded, _) = round(&instance, &compat, &milp, &point, last, later(), true);
             let violations =
                 crate::plan::validate(&instance, &plan_of(&instance, &compat, &rounded));
             assert!(violations.is_empty(), "seed {seed}: {violations:?}");
             // Classes below the one rounded to are left out.
-            let upto = round(&instance, &compat, &milp, &point, 0, later(), true);
+            let (upto, _) = round(&instance, &compat, &milp, &point, 0, later(), true);
             assert!(class_counts(&instance, &upto)[1..].iter().all(|&n| n == 0));
         }
+    }
+
+    #[test]
+    fn a_perturbed_point_is_the_same_for_a_seed_and_stays_within_its_spread() {
+        let point: Vec<f64> = (0..200).map(|i| f64::from(i % 7) / 6.0).collect();
+        let a = perturbed(&point, 0.2, 3);
+        assert_eq!(a, perturbed(&point, 0.2, 3));
+        assert_ne!(a, perturbed(&point, 0.2, 4));
+        for (x, y) in point.iter().zip(&a) {
+            assert!(*y >= 0.9 * x - 1e-12 && *y <= 1.1 * x + 1e-12, "{x} -> {y}");
+        }
+        // Zeros stay zeros: a column the LP leaves out stays out.
+        assert!(point.iter().zip(&a).all(|(x, y)| *x != 0.0 || *y == 0.0));
     }
 
     #[test]
@@ -181,7 +250,7 @@ mod tests {
             let greedy = greedy::plan(&instance, &compat);
             let point = start_vector(&milp, &greedy);
             let last = instance.classes.len() - 1;
-            let rounded = round(&instance, &compat, &milp, &point, last, later(), true);
+            let (rounded, _) = round(&instance, &compat, &milp, &point, last, later(), true);
             assert!(
                 class_counts(&instance, &rounded) >= class_counts(&instance, &greedy),
                 "seed {seed}"
