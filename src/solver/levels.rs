@@ -414,12 +414,13 @@ struct Rounding<'a> {
 
 /// Replaces the incumbent by the plan rounded from the LP's point ([`lp_rounding`]) when
 /// that plan holds the count of every class above `c` and schedules more of `c`; recorded
-/// as the heuristic stage `<name> LP rounding`. Short of the LP's floor, the point is
-/// rounded again, perturbed ([`lp_rounding::perturbed`]), in the order that won, while
-/// [`RESTARTS_SHARE`] of the time left allows (where `lp.restarts` says so): ties broken another way place one or two
-/// more requests on a quarter to a third of the restarts (national's services, 12
-/// restarts each: provence 319-322, garonne 514-516, rhone 341-342, alsace 391-394 against
-/// LP bounds of 322.4, 517.8, 342.8 and 395.6).
+/// as the heuristic stage `<name> LP rounding`. Short of the LP's floor, and where
+/// `lp.restarts` allows, the point is rounded again, perturbed
+/// ([`lp_rounding::perturbed`]), in the order that won, within [`RESTARTS_SHARE`] of the
+/// time left: ties broken another way place one or two more requests on a quarter to a
+/// third of the restarts (national's services, 12 restarts each: provence 319-322,
+/// garonne 514-516, rhone 341-342, alsace 391-394 against LP bounds of 322.4, 517.8, 342.8
+/// and 395.6).
 fn round_from_lp(
     instance: &Instance,
     compat: &Compatibility,
