@@ -52,26 +52,8 @@ pub fn round(
     deadline: Instant,
     pack: bool,
 ) -> (Placements, Order) {
-    let within = round_in(
-        instance,
-        compat,
-        milp,
-        point,
-        class,
-        deadline,
-        pack,
-        Order::Within,
-    );
-    let in_order = round_in(
-        instance,
-        compat,
-        milp,
-        point,
-        class,
-        deadline,
-        pack,
-        Order::InOrder,
-    );
+    let rounded = |order| round_in(instance, compat, milp, point, class, deadline, pack, order);
+    let (within, in_order) = (rounded(Order::Within), rounded(Order::InOrder));
     if class_counts(instance, &within) >= class_counts(instance, &in_order) {
         (within, Order::Within)
     } else {
