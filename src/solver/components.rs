@@ -343,6 +343,17 @@ pub(super) fn solve(
             (workers as f64 * part.work as f64 / remaining as f64).min(1.0)
         };
         let budget = left.as_secs_f64() * share;
+        // Every log line of the component's solve names it (and its service, if any).
+        let service = part
+            .requests
+            .first()
+            .and_then(|&r| {
+                instance
+                    .services
+                    .get(instance.service_of(&instance.requests[r]))
+            })
+            .map_or("", String::as_str);
+        let _span = tracing::debug_span!("component", k, service).entered();
         tracing::debug!(
             component = k,
             pairs = part.pairs,

@@ -475,6 +475,18 @@ impl Lp {
         self.col_cost.len()
     }
 
+    /// Appends a column with its entries `(row, value)`; `a_start` must hold its first 0.
+    pub fn push_col(&mut self, cost: f64, lower: f64, upper: f64, entries: &[(usize, f64)]) {
+        self.col_cost.push(cost);
+        self.col_lower.push(lower);
+        self.col_upper.push(upper);
+        for &(row, value) in entries {
+            self.a_index.push(row as c_int);
+            self.a_value.push(value);
+        }
+        self.a_start.push(self.a_index.len() as c_int);
+    }
+
     /// Largest violation of a row or column bound by `x` (0 when `x` is feasible).
     pub fn violation(&self, x: &[f64]) -> f64 {
         let mut activity = vec![0.0; self.row_lower.len()];

@@ -15,6 +15,7 @@ pub mod milp;
 pub mod neighbourhoods;
 pub mod packing;
 pub mod reopt;
+mod repack;
 pub mod repair;
 pub mod room_match;
 pub mod rooms;

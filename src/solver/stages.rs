@@ -935,6 +935,21 @@ fn dump_stage(model: &mut highs::Model, index: usize, name: &str, start: &[f64])
     }
 }
 
+/// A part's MILP ([`super::repack`]) in its own HiGHS instance, stopped by the solve's
+/// deadline and cancellation.
+impl super::repack::SubMip for Runner<'_> {
+    fn solve(&self, lp: &highs_ext::Lp, start: &[f64], seconds: f64) -> Option<Vec<f64>> {
+        let integer = vec![true; lp.cols()];
+        let watch = Some(&*self.callback);
+        let mut model = highs_ext::pass_mip(lp, &integer, 0.0, Sense::Maximise, watch).ok()?;
+        Self::common(&mut model, self.threads);
+        model.set_option("time_limit", seconds.max(0.01));
+        model.set_option("mip_rel_gap", 0.0);
+        model.set_option("mip_feasibility_tolerance", 1e-7);
+        solve_from(model, start).ok()?.columns
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
