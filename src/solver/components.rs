@@ -419,6 +419,7 @@ fn component_options(
         near_lp_first: options.near_lp_first,
         lp_rounding: options.lp_rounding,
         packing: options.packing,
+        repack: options.repack,
         decompose: Some(false),
         min_ratio_moot: Some(moot.clone()),
         reopt_whole_week: options.reopt_whole_week,

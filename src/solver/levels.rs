@@ -144,7 +144,8 @@ pub fn level1(
         let short = bound - run.value(&terms);
         // Not once a higher class was left short by its LP: the capacity is then spent, and
         // the search found nothing on national's amieure (1.3 s for its tier 11 classes).
-        let repack = large && stay.is_empty() && !run.reoptimising && !capacity_short;
+        let repack =
+            large && run.repack() && stay.is_empty() && !run.reoptimising && !capacity_short;
         if repack && short > 0.5 && short <= REPACK_SHORT {
             repack_class(instance, compat, milp, run, c, &name, bound as usize);
         }

@@ -88,6 +88,10 @@ pub struct SolveOptions {
     /// requests moved and swapped to gather free minutes; `None` for the default (true).
     /// Tests set false to check the searches after it on their own.
     pub packing: Option<bool>,
+    /// Whether a large level-1 stage a few requests short of its count bound is re-packed
+    /// part by part before its LP ([`repack`]); `None` for the default (true). Tests set
+    /// false to check the LP's rounding and dive on their own.
+    pub repack: Option<bool>,
     /// A re-optimisation solves only the neighbourhood of the change
     /// ([`reopt::Neighbourhood`]); true solves the whole week again (level 1 over the whole
     /// week, where an appointment may move for a gain of any class; minutes on a large week).

@@ -328,6 +328,12 @@ impl<'a> Runner<'a> {
         self.options.lp_rounding.unwrap_or(true)
     }
 
+    /// Whether a level-1 stage a few requests short of its count bound is re-packed first
+    /// ([`SolveOptions::repack`]).
+    pub fn repack(&self) -> bool {
+        self.options.repack.unwrap_or(true)
+    }
+
     /// Whether level-1 incumbents are packed ([`SolveOptions::packing`]).
     pub fn packing(&self) -> bool {
         self.options.packing.unwrap_or(true)
