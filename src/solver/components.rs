@@ -367,6 +367,19 @@ pub(super) fn solve(
             let opts = component_options(options, &moot, k, n, budget, started);
             solve_with(&sub, &opts, None, None)
         };
+        // Where its level 1 stopped: the first class left short of its bound.
+        let short = solution.report.stages.iter().find(|st| {
+            st.name.starts_with("L1 ") && matches!(st.status.as_str(), "time_limit" | "skipped")
+        });
+        tracing::debug!(
+            scheduled = solution.assignments.len(),
+            level1_proven = solution.report.level1_optimal,
+            short_class = short.map(|st| st.name.as_str()),
+            reached = short.map(|st| st.objective),
+            lp_bound = short.and_then(|st| st.lp_bound),
+            seconds = started.elapsed().as_secs_f64(),
+            "component done"
+        );
         unfinished.fetch_sub(part.work, Ordering::SeqCst);
         if let Ok(mut r) = results.lock() {
             r[k] = Some(solution);
