@@ -4,5 +4,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 ./scripts/setup.sh
 cargo build --release --locked
-./target/release/convoplan solve instances/small.json --out target/small.plan.json "$@"
-./target/release/convoplan validate instances/small.json target/small.plan.json
+# The binary where cargo put it: a CARGO_TARGET_DIR set in the environment moves it.
+target="${CARGO_TARGET_DIR:-target}"
+"$target/release/convoplan" solve instances/small.json --out "$target/small.plan.json" "$@"
+"$target/release/convoplan" validate instances/small.json "$target/small.plan.json"
