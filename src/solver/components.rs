@@ -32,6 +32,7 @@
 //!    terms, each inside one component by the unions above.
 
 use super::compat::Compatibility;
+use super::disjoint_sets::UnionFind;
 use super::{
     finish, greedy, solve_with, ProgressEvent, Report, Solution, SolveOptions, StageReport, Status,
 };
@@ -53,51 +54,6 @@ pub struct Component {
     /// Its estimated work, the measure used to share the time: `pairs`, then times the
     /// classes that may each need an LP of their own ([`weigh`]).
     pub work: usize,
-}
-
-/// Disjoint sets with path halving and union by size.
-struct UnionFind {
-    parent: Vec<usize>,
-    size: Vec<usize>,
-}
-
-impl UnionFind {
-    fn new(n: usize) -> Self {
-        UnionFind {
-            parent: (0..n).collect(),
-            size: vec![1; n],
-        }
-    }
-
-    fn find(&mut self, mut a: usize) -> usize {
-        while self.parent[a] != a {
-            self.parent[a] = self.parent[self.parent[a]];
-            a = self.parent[a];
-        }
-        a
-    }
-
-    fn union(&mut self, a: usize, b: usize) {
-        let (mut a, mut b) = (self.find(a), self.find(b));
-        if a == b {
-            return;
-        }
-        if self.size[a] < self.size[b] {
-            std::mem::swap(&mut a, &mut b);
-        }
-        self.parent[b] = a;
-        self.size[a] += self.size[b];
-    }
-
-    /// Joins every element of `items` to the first.
-    fn union_all(&mut self, items: impl IntoIterator<Item = usize>) {
-        let mut items = items.into_iter();
-        if let Some(first) = items.next() {
-            for x in items {
-                self.union(first, x);
-            }
-        }
-    }
 }
 
 /// The (class, service) pairs in which some company with pending requests has none with an

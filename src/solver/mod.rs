@@ -5,8 +5,11 @@ mod aggregate;
 pub mod capacity;
 pub mod compat;
 pub mod components;
+mod disjoint_sets;
 pub mod dive;
 mod fixed;
+#[cfg(test)]
+mod fixtures;
 pub mod greedy;
 mod highs_ext;
 pub mod levels;

@@ -710,37 +710,8 @@ mod tests {
     /// the doctor, room and visits, they leave 25 minutes for a fourth.
     #[test]
     fn a_room_handed_over_with_its_visits_makes_room_for_one_more() {
-        let request = |id: &str, kind: &str| {
-            format!(r#"{{"id": "{id}", "workerId": "W{id}", "companyId": "A", "kind": "{kind}"}}"#)
-        };
-        let requests = [
-            request("p1", "vip_initiale_prioritaire"),
-            request("p2", "vip_initiale_prioritaire"),
-            request("p3", "vip_initiale_prioritaire"),
-            request("m1", "vip_periodique"),
-        ]
-        .join(",");
-        let text = format!(
-            r#"{{
-            "name": "hand over",
-            "horizon": {{"startDate": "2026-11-30", "days": 1}},
-            "centres": [{{"id": "C1", "name": "One", "rooms": [{{"id": "R1"}}]}}],
-            "professionals": [{{"id": "N1", "role": "ROLE_NURSE"}}, {{"id": "D1", "role": "ROLE_DOCTOR"}}],
-            "vacations": [
-                {{"id": "V1", "professionalId": "N1", "date": "2026-11-30", "start": "08:30", "end": "10:10", "centreIds": ["C1"]}},
-                {{"id": "V2", "professionalId": "D1", "date": "2026-11-30", "start": "08:30", "end": "10:10", "centreIds": ["C1"]}}
-            ],
-            "companies": [{{"id": "A"}}],
-            "requests": [{requests}]
-        }}"#
-        );
-        let inst =
-            Instance::from_proto(&parse_instance_json(&text).expect("parses")).expect("valid");
+        let (inst, start) = crate::solver::fixtures::room_to_hand_over();
         let compat = compat::compute(&inst);
-        let start = Placements {
-            placed: vec![at(0, 0), at(1, 0), at(2, 0)],
-            rooms: vec![Some(0), None],
-        };
         let later = Instant::now() + Duration::from_secs(10);
         let packed = pack(&inst, &compat, start, &[3], later);
         assert_eq!(packed.placed.len(), 4, "{:?}", packed.placed);

@@ -20,6 +20,7 @@
 //! stayed at 392 for 100 s.
 
 use super::compat::Compatibility;
+use super::disjoint_sets::UnionFind;
 use super::greedy::{Placement, Placements};
 use super::highs_ext::Lp;
 use crate::model::{Instance, Mode};
@@ -60,9 +61,13 @@ pub fn improve(
     };
     let first = count(plan);
     let mut reached = first;
+    let parts = parts(instance, compat);
+    let in_class: Vec<usize> = (0..instance.requests.len())
+        .filter(|&r| instance.requests[r].class_index == class)
+        .collect();
     'rounds: loop {
         let round_start = reached;
-        for part in parts(instance, compat) {
+        for part in &parts {
             if reached >= target || Instant::now() >= until {
                 break 'rounds;
             }
@@ -71,7 +76,7 @@ pub fn improve(
                     .saturating_duration_since(Instant::now())
                     .as_secs_f64(),
             );
-            let Some(model) = Part::build(instance, compat, plan, class, &part) else {
+            let Some(model) = Part::build(instance, compat, plan, class, &in_class, part) else {
                 continue;
             };
             let (cols, holds) = (model.lp.cols(), model.holds);
@@ -100,19 +105,9 @@ pub fn improve(
 /// half-day. A part's vacations may take any room no vacation outside it holds at the
 /// same time: a cluster's week hands all its rooms round.
 fn parts(instance: &Instance, compat: &Compatibility) -> Vec<Vec<usize>> {
-    let mut root: Vec<usize> = (0..instance.centres.len()).collect();
-    fn find(root: &mut [usize], mut c: usize) -> usize {
-        while root[c] != c {
-            root[c] = root[root[c]];
-            c = root[c];
-        }
-        c
-    }
+    let mut linked = UnionFind::new(instance.centres.len());
     for vac in &instance.vacations {
-        for w in vac.centres.windows(2) {
-            let (a, b) = (find(&mut root, w[0]), find(&mut root, w[1]));
-            root[a] = b;
-        }
+        linked.union_all(vac.centres.iter().copied());
     }
     let mut centres: BTreeMap<usize, Vec<usize>> = BTreeMap::new();
     let mut half_days: BTreeMap<(i64, u32), Vec<usize>> = BTreeMap::new();
@@ -121,14 +116,16 @@ fn parts(instance: &Instance, compat: &Compatibility) -> Vec<Vec<usize>> {
             continue;
         }
         if let (Some(&c), false) = (vac.centres.first(), compat.vacation_rooms[v].is_empty()) {
-            let cluster = find(&mut root, c);
-            centres.entry(cluster).or_default().push(v);
+            centres.entry(linked.find(c)).or_default().push(v);
         }
         let half = crate::model::half_day_of(vac.start) as u32;
         half_days.entry((vac.day, half)).or_default().push(v);
     }
-    centres
-        .into_values()
+    // Clusters in the order of their first vacation, whichever centre represents them.
+    let mut clusters: Vec<Vec<usize>> = centres.into_values().collect();
+    clusters.sort_unstable_by_key(|vacations| vacations[0]);
+    clusters
+        .into_iter()
         .chain(half_days.into_values())
         .collect()
 }
@@ -161,12 +158,14 @@ struct Part {
 
 impl Part {
     /// The MILP of `vacations`: every request placed there, and every waiting request of
-    /// `class` that may go there. `None` when no waiting request may, or it is too large.
+    /// `class` (whose requests are `in_class`) that may go there. `None` when no waiting
+    /// request may, or it is too large.
     fn build(
         instance: &Instance,
         compat: &Compatibility,
         plan: &Placements,
         class: usize,
+        in_class: &[usize],
         vacations: &[usize],
     ) -> Option<Part> {
         let mut slot = vec![usize::MAX; instance.vacations.len()];
@@ -245,9 +244,8 @@ impl Part {
                 holds += usize::from(instance.requests[p.request].class_index == class);
             }
         }
-        for (r, req) in instance.requests.iter().enumerate() {
+        for &r in in_class {
             if placed_at[r].is_none()
-                && req.class_index == class
                 && compat.options[r]
                     .iter()
                     .any(|o| slot[o.vacation] != usize::MAX)
@@ -520,7 +518,7 @@ impl Rows {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{parse_instance_json, Instance};
+    use crate::model::Instance;
     use crate::solver::{compat, highs_ext, plan_of};
     use std::time::Duration;
 
@@ -541,18 +539,6 @@ mod tests {
         }
     }
 
-    fn instance(text: &str) -> Instance {
-        Instance::from_proto(&parse_instance_json(text).expect("parses")).expect("valid")
-    }
-
-    fn at(request: usize, vacation: usize) -> Placement {
-        Placement {
-            request,
-            vacation,
-            mode: Mode::InPerson,
-        }
-    }
-
     fn later() -> Instant {
         Instant::now() + Duration::from_secs(10)
     }
@@ -562,35 +548,8 @@ mod tests {
     /// waiting fits only once the room, and the three visits, go to the doctor.
     #[test]
     fn a_waiting_request_gets_in_when_the_room_and_the_visits_change_hands() {
-        let request = |id: &str, kind: &str| {
-            format!(r#"{{"id": "{id}", "workerId": "W{id}", "companyId": "A", "kind": "{kind}"}}"#)
-        };
-        let requests = [
-            request("p1", "vip_initiale_prioritaire"),
-            request("p2", "vip_initiale_prioritaire"),
-            request("p3", "vip_initiale_prioritaire"),
-            request("m1", "vip_periodique"),
-        ]
-        .join(",");
-        let inst = instance(&format!(
-            r#"{{
-            "name": "repack",
-            "horizon": {{"startDate": "2026-11-30", "days": 1}},
-            "centres": [{{"id": "C1", "name": "One", "rooms": [{{"id": "R1"}}]}}],
-            "professionals": [{{"id": "N1", "role": "ROLE_NURSE"}}, {{"id": "D1", "role": "ROLE_DOCTOR"}}],
-            "vacations": [
-                {{"id": "V1", "professionalId": "N1", "date": "2026-11-30", "start": "08:30", "end": "10:10", "centreIds": ["C1"]}},
-                {{"id": "V2", "professionalId": "D1", "date": "2026-11-30", "start": "08:30", "end": "10:10", "centreIds": ["C1"]}}
-            ],
-            "companies": [{{"id": "A"}}],
-            "requests": [{requests}]
-        }}"#
-        ));
+        let (inst, mut plan) = crate::solver::fixtures::room_to_hand_over();
         let compat = compat::compute(&inst);
-        let mut plan = Placements {
-            placed: vec![at(0, 0), at(1, 0), at(2, 0)],
-            rooms: vec![Some(0), None],
-        };
         let class = inst.requests[3].class_index;
         assert_ne!(class, inst.requests[0].class_index);
         let gained = improve(&inst, &compat, &mut plan, class, 1, later(), &Plain);
