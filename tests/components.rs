@@ -180,6 +180,23 @@ fn three_services_solve_apart_to_the_undecomposed_optimum() {
     assert_eq!(ra.components as usize, expected);
     assert_eq!(rw.components, 1);
     assert!(ra.level1_optimal && rw.level1_optimal);
+    // One line per component, each naming its service, adding up to the plan; a solve in
+    // one piece has none.
+    assert_eq!(ra.component_reports.len(), expected);
+    assert!(rw.component_reports.is_empty());
+    let ids: Vec<&str> = services
+        .iter()
+        .flat_map(|s| s.services.iter().map(String::as_str))
+        .collect();
+    for c in &ra.component_reports {
+        assert!(ids.contains(&c.service.as_str()), "service {:?}", c.service);
+        assert!(c.level1_optimal && c.first_short_class.is_empty());
+        assert!(c.scheduled <= c.requests && c.done_at_seconds <= ra.seconds + 1e-9);
+    }
+    let scheduled: u32 = ra.component_reports.iter().map(|c| c.scheduled).sum();
+    assert_eq!(scheduled as usize, apart.appointments.len());
+    let requests: u32 = ra.component_reports.iter().map(|c| c.requests).sum();
+    assert_eq!(requests as usize, inst.requests.len());
     let (sa, sw) = (
         apart.score.clone().unwrap_or_default(),
         whole.score.clone().unwrap_or_default(),

@@ -98,6 +98,7 @@ pub fn summary(plan: &proto::Plan) -> String {
         score.lateness_days, score.quality
     );
     if let Some(r) = &plan.solver_report {
+        s.push_str(&components_table(r));
         let status = proto::SolveStatus::try_from(r.status)
             .map(|x| x.as_str_name())
             .unwrap_or("UNKNOWN");
@@ -106,10 +107,60 @@ pub fn summary(plan: &proto::Plan) -> String {
         } else {
             level1_room(r)
         };
+        let gap = r.gap.map_or("unknown".to_string(), |g| format!("{g:.2e}"));
         let _ = writeln!(
             s,
-            "status {status}; level 1 {level1}; gap {:.2e}; {:.2} s; {} variables, {} constraints",
-            r.gap, r.seconds, r.variables, r.constraints
+            "status {status}; level 1 {level1}; gap {gap}; {:.2} s; {} variables, {} constraints",
+            r.seconds, r.variables, r.constraints
+        );
+    }
+    s
+}
+
+/// A decomposed solve's components, one line each: where each one's level 1 stopped.
+/// Empty for a solve in one piece.
+fn components_table(r: &proto::SolverReport) -> String {
+    use std::fmt::Write;
+    let mut s = String::new();
+    if r.component_reports.is_empty() {
+        return s;
+    }
+    let _ = writeln!(
+        s,
+        "{:>9} {:<16} {:>8} {:>9} {:>9} {:>10} {:<26} {:>7} {:>8}",
+        "component",
+        "service",
+        "requests",
+        "scheduled",
+        "budget s",
+        "done at s",
+        "first class short",
+        "reached",
+        "LP bound"
+    );
+    for (k, c) in r.component_reports.iter().enumerate() {
+        let (class, reached, lp) = if c.level1_optimal || c.first_short_class.is_empty() {
+            ("level 1 proven".to_string(), String::new(), String::new())
+        } else {
+            (
+                c.first_short_class.trim_start_matches("L1 ").to_string(),
+                format!("{:.0}", c.first_short_reached),
+                c.first_short_lp_bound
+                    .map_or("-".to_string(), |b| format!("{b:.1}")),
+            )
+        };
+        let _ = writeln!(
+            s,
+            "{:>9} {:<16} {:>8} {:>9} {:>9.1} {:>10.1} {:<26} {:>7} {:>8}",
+            k + 1,
+            c.service,
+            c.requests,
+            c.scheduled,
+            c.budget_seconds,
+            c.done_at_seconds,
+            class,
+            reached,
+            lp
         );
     }
     s
@@ -127,13 +178,15 @@ fn level1_room(r: &proto::SolverReport) -> String {
         match st.status.as_str() {
             "heuristic" => {}
             "skipped" => unreached += 1,
-            _ if !st.bound.is_finite() => unbounded += 1,
-            _ => {
-                let room = (st.bound + 1e-6).floor() - st.objective.round();
-                if room > 0.0 {
-                    more += room as u64;
+            _ => match st.bound {
+                Some(bound) => {
+                    let room = (bound + 1e-6).floor() - st.objective.round();
+                    if room > 0.0 {
+                        more += room as u64;
+                    }
                 }
-            }
+                None => unbounded += 1,
+            },
         }
     }
     let mut text = format!("NOT proven (the bounds leave room for at most {more} more requests");
@@ -153,7 +206,7 @@ fn level1_room(r: &proto::SolverReport) -> String {
 mod tests {
     use super::*;
 
-    fn stage(name: &str, status: &str, objective: f64, bound: f64) -> proto::StageReport {
+    fn stage(name: &str, status: &str, objective: f64, bound: Option<f64>) -> proto::StageReport {
         proto::StageReport {
             name: name.to_string(),
             objective,
@@ -167,18 +220,19 @@ mod tests {
     fn level1_room_adds_what_the_bounds_leave_per_class() {
         let report = proto::SolverReport {
             stages: vec![
-                stage("L1 tier 1 overdue", "bound", 85.0, 85.0),
-                stage("L1 tier 14 due later", "time_limit", 422.0, 469.4),
+                stage("L1 tier 1 overdue", "bound", 85.0, Some(85.0)),
+                stage("L1 tier 14 due later", "time_limit", 422.0, Some(469.4)),
                 stage(
                     "L1 tier 14 due later LP neighbourhood",
                     "heuristic",
                     422.0,
-                    0.0,
+                    None,
                 ),
-                stage("L1 tier 15 overdue", "lp bound", 3.0, 3.9),
-                stage("L1 tier 15 due later", "skipped", 0.0, 0.0),
-                stage("L1 tier 15 due in horizon", "time_limit", 2.0, f64::NAN),
-                stage("L2 min ratio tier 1 overdue", "optimal", 0.5, 0.9),
+                stage("L1 tier 15 overdue", "lp bound", 3.0, Some(3.9)),
+                stage("L1 tier 15 due later", "skipped", 0.0, None),
+                // A merged row some component never reached: no bound, not a bound of 0.
+                stage("L1 tier 15 due in horizon", "time_limit", 2.0, None),
+                stage("L2 min ratio tier 1 overdue", "optimal", 0.5, Some(0.9)),
             ],
             ..Default::default()
         };
@@ -186,5 +240,46 @@ mod tests {
             level1_room(&report),
             "NOT proven (the bounds leave room for at most 47 more requests in the classes with a bound; 1 classes without one, 1 classes not reached)"
         );
+    }
+
+    #[test]
+    fn components_get_a_line_each_saying_where_their_level_1_stopped() {
+        let component =
+            |service: &str, proven: bool, short: &str, lp: Option<f64>| proto::ComponentReport {
+                service: service.to_string(),
+                requests: 4735,
+                vacations: 514,
+                scheduled: 3112,
+                level1_optimal: proven,
+                budget_seconds: 11.6,
+                done_at_seconds: 27.1,
+                first_short_class: short.to_string(),
+                first_short_reached: 392.0,
+                first_short_lp_bound: lp,
+            };
+        let report = proto::SolverReport {
+            component_reports: vec![
+                component("alsace", false, "L1 tier 14 due later", Some(395.6)),
+                component("amieure", false, "L1 tier 12 due later", None),
+                component("nord", true, "", None),
+            ],
+            ..Default::default()
+        };
+        let table = components_table(&report);
+        let lines: Vec<&str> = table.lines().collect();
+        assert_eq!(lines.len(), 4, "{table}");
+        assert!(lines[1].contains("alsace") && lines[1].contains("tier 14 due later"));
+        assert!(
+            lines[1].trim_end().ends_with("392    395.6"),
+            "{}",
+            lines[1]
+        );
+        assert!(
+            lines[2].trim_end().ends_with("392        -"),
+            "{}",
+            lines[2]
+        );
+        assert!(lines[3].contains("level 1 proven"), "{}", lines[3]);
+        assert!(components_table(&proto::SolverReport::default()).is_empty());
     }
 }

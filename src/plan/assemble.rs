@@ -123,8 +123,8 @@ fn report_to_proto(r: &solver::Report) -> proto::SolverReport {
             .map(|s| proto::StageReport {
                 name: s.name.clone(),
                 objective: finite(s.objective),
-                bound: finite(s.bound),
-                gap: finite(s.gap),
+                bound: Some(s.bound).filter(|b| b.is_finite()),
+                gap: Some(s.gap).filter(|g| g.is_finite()),
                 seconds: s.seconds,
                 status: s.status.clone(),
                 lp_bound: s.lp_bound.filter(|b| b.is_finite()),
@@ -134,12 +134,31 @@ fn report_to_proto(r: &solver::Report) -> proto::SolverReport {
         variables: r.variables,
         constraints: r.constraints,
         components: r.components,
-        gap: finite(r.gap),
+        gap: Some(r.gap).filter(|g| g.is_finite()),
         reopt_scope: r.reopt_scope.map(|n| proto::ReoptScope {
             whole_week: n.whole_week,
             free_requests: n.free_requests,
             open_vacations: n.open_vacations,
             held_appointments: n.held_appointments,
         }),
+        component_reports: r
+            .component_reports
+            .iter()
+            .map(|c| {
+                let (name, reached, lp) = c.first_short.clone().unwrap_or_default();
+                proto::ComponentReport {
+                    service: c.service.clone(),
+                    requests: u32::try_from(c.requests).unwrap_or(u32::MAX),
+                    vacations: u32::try_from(c.vacations).unwrap_or(u32::MAX),
+                    scheduled: u32::try_from(c.scheduled).unwrap_or(u32::MAX),
+                    level1_optimal: c.level1_optimal,
+                    budget_seconds: c.budget_seconds,
+                    done_at_seconds: c.done_at_seconds,
+                    first_short_class: name,
+                    first_short_reached: reached,
+                    first_short_lp_bound: lp.filter(|b| b.is_finite()),
+                }
+            })
+            .collect(),
     }
 }

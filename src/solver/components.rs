@@ -34,7 +34,8 @@
 use super::compat::Compatibility;
 use super::disjoint_sets::UnionFind;
 use super::{
-    finish, greedy, solve_with, ProgressEvent, Report, Solution, SolveOptions, StageReport, Status,
+    finish, greedy, solve_with, ComponentReport, ProgressEvent, Report, Solution, SolveOptions,
+    StageReport, Status,
 };
 use crate::model::{Indexes, Instance};
 use std::collections::{BTreeMap, BTreeSet};
@@ -282,7 +283,7 @@ pub(super) fn solve(
     let moot = Arc::new(min_ratio_moot(instance, &compat));
     let unfinished = AtomicUsize::new(parts.iter().map(|p| p.work).sum());
     let next = AtomicUsize::new(0);
-    let results: Mutex<Vec<Option<Solution>>> = Mutex::new(vec![None; n]);
+    let results: Mutex<Vec<Option<(Solution, ComponentReport)>>> = Mutex::new(vec![None; n]);
     let no_cancel = AtomicBool::new(false);
     let cancel = options.cancel.as_deref().unwrap_or(&no_cancel);
     let work = || loop {
@@ -300,15 +301,7 @@ pub(super) fn solve(
         };
         let budget = left.as_secs_f64() * share;
         // Every log line of the component's solve names it (and its service, if any).
-        let service = part
-            .requests
-            .first()
-            .and_then(|&r| {
-                instance
-                    .services
-                    .get(instance.service_of(&instance.requests[r]))
-            })
-            .map_or("", String::as_str);
+        let service = service_of(instance, part);
         let _span = tracing::debug_span!("component", k, service).entered();
         tracing::debug!(
             component = k,
@@ -323,22 +316,29 @@ pub(super) fn solve(
             let opts = component_options(options, &moot, k, n, budget, started);
             solve_with(&sub, &opts, None, None)
         };
-        // Where its level 1 stopped: the first class left short of its bound.
-        let short = solution.report.stages.iter().find(|st| {
-            st.name.starts_with("L1 ") && matches!(st.status.as_str(), "time_limit" | "skipped")
-        });
+        let summary = ComponentReport {
+            service: service.to_string(),
+            requests: part.requests.len(),
+            vacations: part.vacations.len(),
+            scheduled: solution.assignments.len(),
+            level1_optimal: solution.report.level1_optimal,
+            budget_seconds: budget,
+            done_at_seconds: started.elapsed().as_secs_f64(),
+            first_short: first_short(&sub, &solution),
+        };
+        let short = summary.first_short.as_ref();
         tracing::debug!(
-            scheduled = solution.assignments.len(),
-            level1_proven = solution.report.level1_optimal,
-            short_class = short.map(|st| st.name.as_str()),
-            reached = short.map(|st| st.objective),
-            lp_bound = short.and_then(|st| st.lp_bound),
-            seconds = started.elapsed().as_secs_f64(),
+            scheduled = summary.scheduled,
+            level1_proven = summary.level1_optimal,
+            short_class = short.map(|st| st.0.as_str()),
+            reached = short.map(|st| st.1),
+            lp_bound = short.and_then(|st| st.2),
+            seconds = summary.done_at_seconds,
             "component done"
         );
         unfinished.fetch_sub(part.work, Ordering::SeqCst);
         if let Ok(mut r) = results.lock() {
-            r[k] = Some(solution);
+            r[k] = Some((solution, summary));
         }
     };
     match rayon::ThreadPoolBuilder::new().num_threads(workers).build() {
@@ -352,8 +352,50 @@ pub(super) fn solve(
             work();
         }
     }
-    let solutions: Vec<Option<Solution>> = results.into_inner().unwrap_or_default();
-    merge(instance, compat, &parts, solutions, started)
+    let (solutions, summaries): (Vec<Option<Solution>>, Vec<Option<ComponentReport>>) = results
+        .into_inner()
+        .unwrap_or_default()
+        .into_iter()
+        .map(|r| match r {
+            Some((s, c)) => (Some(s), Some(c)),
+            None => (None, None),
+        })
+        .unzip();
+    let mut solution = merge(instance, compat, &parts, solutions, started);
+    solution.report.component_reports = summaries.into_iter().flatten().collect();
+    solution
+}
+
+/// The service of a component's requests, when they share one ("" otherwise): it names the
+/// component in logs and reports (service ids only, no personal data).
+fn service_of<'a>(instance: &'a Instance, part: &Component) -> &'a str {
+    let mut services = part
+        .requests
+        .iter()
+        .map(|&r| instance.service_of(&instance.requests[r]));
+    match services.next() {
+        Some(first) if services.all(|s| s == first) => {
+            instance.services.get(first).map_or("", String::as_str)
+        }
+        _ => "",
+    }
+}
+
+/// Where a component's level 1 stopped: the first class left short of its bound (stopped
+/// or not reached), with its count in the component's plan (a class not reached still
+/// gets the greedy completion's) and the stage's LP bound when one was computed.
+fn first_short(sub: &Instance, solution: &Solution) -> Option<(String, f64, Option<f64>)> {
+    let stage = solution.report.stages.iter().find(|st| {
+        st.name.starts_with("L1 ") && matches!(st.status.as_str(), "time_limit" | "skipped")
+    })?;
+    let class = (0..sub.classes.len())
+        .find(|&c| stage.name.strip_prefix("L1 ") == Some(&super::levels::class_name(sub, c)))?;
+    let count = solution
+        .assignments
+        .iter()
+        .filter(|a| sub.requests[a.request].class_index == class)
+        .count();
+    Some((stage.name.clone(), count as f64, stage.lp_bound))
 }
 
 /// Options of component `k` (0-based) of `n`: its budget, one HiGHS thread, the classes
@@ -472,6 +514,7 @@ fn merge_reports(reports: &[Option<Report>], started: Instant) -> Report {
         components: reports.len() as u32,
         gap,
         reopt_scope: None,
+        component_reports: Vec::new(),
     }
 }
 
