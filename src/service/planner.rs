@@ -232,7 +232,7 @@ fn status_name(plan: &crate::proto::Plan) -> &'static str {
 }
 
 fn progress_of(e: &ProgressEvent) -> Progress {
-    let finite = |x: f64| if x.is_finite() { x } else { 0.0 };
+    let finite = |x: f64| Some(x).filter(|x| x.is_finite());
     Progress {
         stage: e.stage.clone(),
         phase: if e.finished { "finished" } else { "started" }.to_string(),
