@@ -564,7 +564,24 @@ impl<'a> Runner<'a> {
                 if solve.cols() > IPM_ABOVE_COLUMNS {
                     model.set_option("solver", "ipm");
                 }
-                let solved = model.try_solve().map_err(|_| HighsCallError("Highs_run"))?;
+                // A failed LP leaves the stage without a bound, not the solve without a
+                // plan: HiGHS 1.15's interior point returns an error, not a time-limit
+                // status, when the deadline cuts it (national's last components), and the
+                // whole solve used to stop there with its stage unrecorded.
+                let solved = match model.try_solve() {
+                    Ok(solved) => solved,
+                    Err(e) => {
+                        let seconds = t0.elapsed().as_secs_f64();
+                        if self.out_of_time() || self.left() <= 0.01 {
+                            tracing::debug!(seconds, "LP relaxation stopped by the time limit");
+                        } else {
+                            tracing::warn!(error = ?e, seconds, "LP relaxation failed");
+                        }
+                        self.lp = None;
+                        self.lp_seconds += seconds;
+                        return Ok(None);
+                    }
+                };
                 let status = solved.status();
                 let value = (status == HighsModelStatus::Optimal)
                     .then(|| solved.objective_value() + offset);
