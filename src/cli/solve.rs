@@ -189,14 +189,17 @@ fn level1_room(r: &proto::SolverReport) -> String {
             },
         }
     }
-    let mut text = format!("NOT proven (the bounds leave room for at most {more} more requests");
+    let classes = |n: usize| if n == 1 { "class" } else { "classes" };
+    let requests = if more == 1 { "request" } else { "requests" };
+    let mut text = format!("NOT proven (the bounds leave room for at most {more} more {requests}");
     if unbounded > 0 {
         text.push_str(&format!(
-            " in the classes with a bound; {unbounded} classes without one"
+            " in the classes with a bound; {unbounded} {} without one",
+            classes(unbounded)
         ));
     }
     if unreached > 0 {
-        text.push_str(&format!(", {unreached} classes not reached"));
+        text.push_str(&format!(", {unreached} {} not reached", classes(unreached)));
     }
     text.push(')');
     text
@@ -238,7 +241,7 @@ mod tests {
         };
         assert_eq!(
             level1_room(&report),
-            "NOT proven (the bounds leave room for at most 47 more requests in the classes with a bound; 1 classes without one, 1 classes not reached)"
+            "NOT proven (the bounds leave room for at most 47 more requests in the classes with a bound; 1 class without one, 1 class not reached)"
         );
     }
 
