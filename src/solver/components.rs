@@ -55,6 +55,9 @@ pub struct Component {
     /// Its estimated work, the measure used to share the time: `pairs`, then times the
     /// classes that may each need an LP of their own ([`weigh`]).
     pub work: usize,
+    /// The first class (in priority order) the whole week's greedy plan leaves short in
+    /// it, the number of classes when none ([`weigh`]).
+    pub first_short: usize,
 }
 
 /// The (class, service) pairs in which some company with pending requests has none with an
@@ -161,10 +164,11 @@ pub fn split(instance: &Instance, compat: &Compatibility) -> Vec<Component> {
 }
 
 /// Sets each part's work to its pairs times the classes the greedy plan of the whole
-/// instance leaves short in it (at least one), and sorts the parts most work first. A class
-/// left short needs an LP of its own and searches; on national seed 1, amieure (52,659
-/// pairs of 3.1 million, short from its sixth tier on) got 2 s of the minute by its pairs
-/// alone, too little for its classes' LPs (0.6-1 s each).
+/// instance leaves short in it (at least one), and at least [`URGENT_SHARE`] of the mean
+/// for the one part short in a class more urgent than any other's; sorts the parts most
+/// work first. A class left short needs an LP of its own and searches; on national seed 1,
+/// amieure (52,659 pairs of 3.1 million, short from its sixth tier on) got 2 s of the
+/// minute by its pairs alone, too little for its classes' LPs (0.6-1 s each).
 fn weigh(instance: &Instance, compat: &Compatibility, parts: &mut [Component]) {
     let t0 = Instant::now();
     let plan = super::greedy::plan_matched(instance, compat);
@@ -182,6 +186,22 @@ fn weigh(instance: &Instance, compat: &Compatibility, parts: &mut [Component]) {
         }
         let classes = short.iter().filter(|&&s| s).count();
         part.work = part.pairs * classes.max(1);
+        part.first_short = short.iter().position(|&s| s).unwrap_or(n);
+    }
+    // The one short in a class more urgent than any other's: its gaps outrank all of
+    // theirs, so its work counts at least a share of the mean, whatever its pairs.
+    let most_urgent = parts.iter().map(|p| p.first_short).min().unwrap_or(n);
+    if parts
+        .iter()
+        .filter(|p| p.first_short == most_urgent)
+        .count()
+        == 1
+        && parts.len() > 1
+    {
+        let mean = parts.iter().map(|p| p.work).sum::<usize>() / parts.len();
+        for p in parts.iter_mut().filter(|p| p.first_short == most_urgent) {
+            p.work = p.work.max((URGENT_SHARE * mean as f64) as usize);
+        }
     }
     parts.sort_by(|a, b| b.work.cmp(&a.work).then(a.requests.cmp(&b.requests)));
     tracing::debug!(
@@ -249,6 +269,22 @@ fn greedy_only(sub: &Instance) -> Solution {
     finish(sub, compat, &g.placed, g.rooms, report, started, None)
 }
 
+/// Seconds a component (not the last) may overrun its budget for the first rounding of a
+/// level-1 stage's LP ([`SolveOptions::rounding_grace_seconds`]), and at most this share of
+/// the time its budget leaves before the solve's deadline.
+const ROUNDING_GRACE: f64 = 1.0;
+const GRACE_SHARE: f64 = 0.1;
+
+/// The one component short in a class more urgent than any other's counts at least this
+/// share of the mean work. National's amieure, short from its sixth class on where the
+/// other ten services are short from their tier 14, weighs 0.84 million by its pairs (a
+/// mean of 2.4 million): taken last, it got 4.2 s and left its tier 12 due later one request
+/// under its LP's floor, which it reaches in 5.5 s. At 0.6 it gets 5.0-5.2 s and reaches it
+/// (three runs of three, with [`ROUNDING_GRACE`]: without it, garonne's rounding was cut in
+/// three runs of four); at 0.9 it is no longer taken last, and the service taken last
+/// instead (rhone) lost its marginal LP (BENCHMARKS.md).
+const URGENT_SHARE: f64 = 0.6;
+
 /// Share of the time left that the last component taken gets: the rest is for merging the
 /// plans (national seed 1: 0.1-0.3 s) and what the solve may overrun its deadline by.
 const LAST_SHARE: f64 = 0.8;
@@ -307,13 +343,21 @@ pub(super) fn solve(
             component = k,
             pairs = part.pairs,
             work = part.work,
+            first_short = part.first_short,
             budget,
             "component taken"
         );
         let solution = if budget <= 0.01 || cancel.load(Ordering::Relaxed) {
             greedy_only(&sub)
         } else {
-            let opts = component_options(options, &moot, k, n, budget, started);
+            // Every component but the last may overrun its budget for its first rounding,
+            // within what the solve's deadline leaves after its budget.
+            let after = deadline
+                .saturating_duration_since(Instant::now())
+                .as_secs_f64()
+                - budget;
+            let grace = (k + 1 < n).then(|| ROUNDING_GRACE.min(GRACE_SHARE * after));
+            let opts = component_options(options, &moot, k, n, budget, started, grace);
             solve_with(&sub, &opts, None, None)
         };
         let summary = ComponentReport {
@@ -408,6 +452,7 @@ fn component_options(
     n: usize,
     budget: f64,
     started: Instant,
+    grace: Option<f64>,
 ) -> SolveOptions {
     let offset = started.elapsed().as_secs_f64();
     let progress = options.progress.clone().map(|sink| {
@@ -434,6 +479,7 @@ fn component_options(
         decompose: Some(false),
         min_ratio_moot: Some(moot.clone()),
         reopt_whole_week: options.reopt_whole_week,
+        rounding_grace_seconds: grace,
     }
 }
 
@@ -721,6 +767,44 @@ mod tests {
         weigh(&inst, &c, &mut parts);
         let weighed: Vec<_> = parts.iter().map(|p| (p.requests.clone(), p.work)).collect();
         assert_eq!(weighed, vec![(vec![3, 4, 5], 6), (vec![0, 1, 2], 3)]);
+    }
+
+    #[test]
+    fn the_one_part_short_in_a_more_urgent_class_weighs_at_least_a_share_of_the_mean() {
+        // Part A: four requests of classes 2, 3, 2, 3 in vacation 1 (210 minutes), 120
+        // minutes each: one placed, classes 2 and 3 short; 4 pairs, work 8. Part B: two
+        // requests of class 1 in vacation 0, 120 minutes each: one placed, class 1 short;
+        // 2 pairs, work 2 by its pairs, but its gap outranks A's.
+        let text = include_str!("../../instances/tiny.json");
+        let proto = parse_instance_json(text).expect("tiny parses");
+        let mut inst = Instance::from_proto(&proto).expect("tiny is valid");
+        inst.requests.truncate(6);
+        let classes = [2, 3, 2, 3, 1, 1];
+        for (r, req) in inst.requests.iter_mut().enumerate() {
+            req.company = r;
+            req.class_index = classes[r];
+        }
+        let option = |vacation: usize| Option_ {
+            vacation,
+            rooms: Vec::new(),
+            tele: true,
+            minutes: 120,
+        };
+        let c = Compatibility {
+            exclusions: vec![None; 6],
+            options: (0..6)
+                .map(|r| vec![option(if r < 4 { 1 } else { 0 })])
+                .collect(),
+            vacation_rooms: vec![vec![0], vec![1]],
+        };
+        let mut parts = split(&inst, &c);
+        weigh(&inst, &c, &mut parts);
+        let weighed: Vec<_> = parts
+            .iter()
+            .map(|p| (p.requests.clone(), p.first_short, p.work))
+            .collect();
+        // The mean is 5: B weighs 0.6 × 5 = 3, not 2.
+        assert_eq!(weighed, vec![(vec![0, 1, 2, 3], 2, 8), (vec![4, 5], 1, 3)]);
     }
 
     #[test]

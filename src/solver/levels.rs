@@ -476,13 +476,15 @@ fn round_from_lp(
     lp: &Rounding,
 ) {
     let t0 = Instant::now();
+    // A component's first rounding may overrun its budget a little: cut, it places far
+    // fewer (national's garonne: 498 against 515 of 517.8 when its LP ends 0.3 s later).
     let (mut plan, order) = lp_rounding::round(
         instance,
         compat,
         milp,
         lp.point,
         c,
-        run.deadline(),
+        run.rounding_deadline(),
         run.packing(),
     );
     let mut counts = lp_rounding::class_counts(instance, &plan);

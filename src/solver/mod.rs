@@ -106,6 +106,11 @@ pub struct SolveOptions {
     /// because of companies outside this instance: set by the decomposition on each
     /// component.
     pub min_ratio_moot: Option<Arc<std::collections::BTreeSet<(usize, usize)>>>,
+    /// Seconds past the time limit that the first rounding of a level-1 stage's LP may
+    /// run: set by the decomposition on every component but the last, whose budget is a
+    /// share of the time left, not the caller's deadline (the components taken after it
+    /// share what it overruns). `None`: none.
+    pub rounding_grace_seconds: Option<f64>,
 }
 
 /// One scheduled request.

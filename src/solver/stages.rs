@@ -7,7 +7,7 @@ use super::highs_ext::{self, HighsCallError};
 use super::{ProgressEvent, SolveOptions, StageReport};
 use highs::{HighsModelStatus, HighsSolutionStatus, Sense};
 use std::sync::atomic::Ordering;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 /// A neighbourhood search stops once its incumbent has not improved for this many seconds
 /// and for this share of its running time (ciamt-week's marginal class: the best plan comes
@@ -300,6 +300,13 @@ impl<'a> Runner<'a> {
     /// When the solve must stop.
     pub fn deadline(&self) -> Instant {
         self.deadline
+    }
+
+    /// When the first rounding of a level-1 stage's LP must end: the deadline, plus the
+    /// grace a component of a decomposed solve has ([`SolveOptions::rounding_grace_seconds`]).
+    pub fn rounding_deadline(&self) -> Instant {
+        let grace = self.options.rounding_grace_seconds.unwrap_or(0.0).max(0.0);
+        self.deadline + Duration::from_secs_f64(grace)
     }
 
     /// Columns above which a level-1 stage searches the LP neighbourhood first.
