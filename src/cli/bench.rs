@@ -169,25 +169,15 @@ fn component_table(name: &str, r: &proto::SolverReport) -> String {
     );
     let _ = writeln!(s, "|{}", "---|".repeat(12));
     for (k, c) in r.component_reports.iter().enumerate() {
-        let proven = c.level1_optimal || c.first_short_class.is_empty();
-        let (class, reached, lp, gap) = if proven {
-            (
-                "-".to_string(),
-                "-".to_string(),
-                "-".to_string(),
-                "-".to_string(),
-            )
-        } else {
-            let gap = c.first_short_lp_bound.map_or("-".to_string(), |b| {
-                format!("{:.2} %", 100.0 * (b - c.first_short_reached) / b.max(1.0))
-            });
-            (
-                c.first_short_class.trim_start_matches("L1 ").to_string(),
-                format!("{:.0}", c.first_short_reached),
-                c.first_short_lp_bound
-                    .map_or("-".to_string(), |b| format!("{b:.1}")),
-                gap,
-            )
+        let short = super::short_cells(c);
+        let proven = short.is_none();
+        let (class, reached, lp) = short.unwrap_or(("-".into(), "-".into(), "-".into()));
+        let gap = match c.first_short_lp_bound.filter(|_| !proven) {
+            Some(b) => format!(
+                "{:.2} %",
+                100.0 * (b - f64::from(c.first_short_reached)) / b.max(1.0)
+            ),
+            None => "-".to_string(),
         };
         let _ = writeln!(
             s,

@@ -42,6 +42,21 @@ pub fn set_time_limit(instance: &mut Instance, limit: Option<f64>) {
     }
 }
 
+/// Where a component of a decomposed solve stopped, as table cells: its first class left
+/// short (without the "L1 " of its stage), the count reached, and the LP bound ("-" when
+/// none); `None` when its level 1 is proven.
+pub fn short_cells(c: &proto::ComponentReport) -> Option<(String, String, String)> {
+    if c.level1_optimal || c.first_short_class.is_empty() {
+        return None;
+    }
+    Some((
+        c.first_short_class.trim_start_matches("L1 ").to_string(),
+        c.first_short_reached.to_string(),
+        c.first_short_lp_bound
+            .map_or("-".to_string(), |b| format!("{b:.1}")),
+    ))
+}
+
 /// Reads a plan file.
 pub fn read_plan(path: &Path) -> anyhow::Result<proto::Plan> {
     let text = std::fs::read_to_string(path)

@@ -139,16 +139,11 @@ fn components_table(r: &proto::SolverReport) -> String {
         "LP bound"
     );
     for (k, c) in r.component_reports.iter().enumerate() {
-        let (class, reached, lp) = if c.level1_optimal || c.first_short_class.is_empty() {
-            ("level 1 proven".to_string(), String::new(), String::new())
-        } else {
-            (
-                c.first_short_class.trim_start_matches("L1 ").to_string(),
-                format!("{:.0}", c.first_short_reached),
-                c.first_short_lp_bound
-                    .map_or("-".to_string(), |b| format!("{b:.1}")),
-            )
-        };
+        let (class, reached, lp) = super::short_cells(c).unwrap_or((
+            "level 1 proven".to_string(),
+            String::new(),
+            String::new(),
+        ));
         let _ = writeln!(
             s,
             "{:>9} {:<16} {:>8} {:>9} {:>9.1} {:>10.1} {:<26} {:>7} {:>8}",
@@ -257,7 +252,7 @@ mod tests {
                 budget_seconds: 11.6,
                 done_at_seconds: 27.1,
                 first_short_class: short.to_string(),
-                first_short_reached: 392.0,
+                first_short_reached: 392,
                 first_short_lp_bound: lp,
             };
         let report = proto::SolverReport {

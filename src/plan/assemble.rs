@@ -145,7 +145,7 @@ fn report_to_proto(r: &solver::Report) -> proto::SolverReport {
             .component_reports
             .iter()
             .map(|c| {
-                let (name, reached, lp) = c.first_short.clone().unwrap_or_default();
+                let short = c.first_short.as_ref();
                 proto::ComponentReport {
                     service: c.service.clone(),
                     requests: u32::try_from(c.requests).unwrap_or(u32::MAX),
@@ -154,9 +154,11 @@ fn report_to_proto(r: &solver::Report) -> proto::SolverReport {
                     level1_optimal: c.level1_optimal,
                     budget_seconds: c.budget_seconds,
                     done_at_seconds: c.done_at_seconds,
-                    first_short_class: name,
-                    first_short_reached: reached,
-                    first_short_lp_bound: lp.filter(|b| b.is_finite()),
+                    first_short_class: short.map(|st| st.stage.clone()).unwrap_or_default(),
+                    first_short_reached: short
+                        .map_or(0, |st| u32::try_from(st.reached).unwrap_or(u32::MAX)),
+                    first_short_lp_bound: short
+                        .and_then(|st| st.lp_bound.filter(|b| b.is_finite())),
                 }
             })
             .collect(),

@@ -34,8 +34,8 @@
 use super::compat::Compatibility;
 use super::disjoint_sets::UnionFind;
 use super::{
-    finish, greedy, solve_with, ComponentReport, ProgressEvent, Report, Solution, SolveOptions,
-    StageReport, Status,
+    finish, greedy, solve_with, ComponentReport, ProgressEvent, Report, ShortClass, Solution,
+    SolveOptions, StageReport, Status,
 };
 use crate::model::{Indexes, Instance};
 use std::collections::{BTreeMap, BTreeSet};
@@ -381,9 +381,9 @@ pub(super) fn solve(
         tracing::debug!(
             scheduled = summary.scheduled,
             level1_proven = summary.level1_optimal,
-            short_class = short.map(|st| st.0.as_str()),
-            reached = short.map(|st| st.1),
-            lp_bound = short.and_then(|st| st.2),
+            short_class = short.map(|st| st.stage.as_str()),
+            reached = short.map(|st| st.reached),
+            lp_bound = short.and_then(|st| st.lp_bound),
             seconds = summary.done_at_seconds,
             "component done"
         );
@@ -435,7 +435,7 @@ fn service_of<'a>(instance: &'a Instance, part: &Component) -> &'a str {
 /// Where a component's level 1 stopped: the first class left short of its bound (stopped
 /// or not reached), with its count in the component's plan (a class not reached still
 /// gets the greedy completion's) and the stage's LP bound when one was computed.
-fn first_short(sub: &Instance, solution: &Solution) -> Option<(String, f64, Option<f64>)> {
+fn first_short(sub: &Instance, solution: &Solution) -> Option<ShortClass> {
     let stage = solution.report.stages.iter().find(|st| {
         st.name.starts_with("L1 ") && matches!(st.status.as_str(), "time_limit" | "skipped")
     })?;
@@ -446,7 +446,11 @@ fn first_short(sub: &Instance, solution: &Solution) -> Option<(String, f64, Opti
         .iter()
         .filter(|a| sub.requests[a.request].class_index == class)
         .count();
-    Some((stage.name.clone(), count as f64, stage.lp_bound))
+    Some(ShortClass {
+        stage: stage.name.clone(),
+        reached: count,
+        lp_bound: stage.lp_bound,
+    })
 }
 
 /// Options of component `k` (0-based) of `n`: its budget, one HiGHS thread, the classes

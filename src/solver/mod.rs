@@ -201,9 +201,19 @@ pub struct ComponentReport {
     pub budget_seconds: f64,
     /// When it was done, seconds from the start of the whole solve.
     pub done_at_seconds: f64,
-    /// The first level-1 stage it left unproven (stopped or not reached): name, count
-    /// reached, LP bound when computed.
-    pub first_short: Option<(String, f64, Option<f64>)>,
+    /// The first level-1 stage it left unproven (stopped or not reached).
+    pub first_short: Option<ShortClass>,
+}
+
+/// Where a component's level 1 stopped: the first class left short of its bound.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ShortClass {
+    /// Its stage's name ("L1 tier 14 due later").
+    pub stage: String,
+    /// Its count in the component's plan.
+    pub reached: usize,
+    /// The stage's LP bound, when computed.
+    pub lp_bound: Option<f64>,
 }
 
 impl Report {

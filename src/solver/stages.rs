@@ -575,35 +575,31 @@ impl<'a> Runner<'a> {
                 // plan: HiGHS 1.15's interior point returns an error, not a time-limit
                 // status, when the deadline cuts it (national's last components), and the
                 // whole solve used to stop there with its stage unrecorded.
-                let solved = match model.try_solve() {
-                    Ok(solved) => solved,
+                match model.try_solve() {
                     Err(e) => {
-                        let seconds = t0.elapsed().as_secs_f64();
-                        if self.out_of_time() || self.left() <= 0.01 {
-                            tracing::debug!(seconds, "LP relaxation stopped by the time limit");
-                        } else {
-                            tracing::warn!(error = ?e, seconds, "LP relaxation failed");
+                        if !self.out_of_time() && self.left() > 0.01 {
+                            tracing::warn!(error = ?e, "LP relaxation failed");
                         }
-                        self.lp = None;
-                        self.lp_seconds += seconds;
-                        return Ok(None);
+                        (None, None)
                     }
-                };
-                let status = solved.status();
-                let value = (status == HighsModelStatus::Optimal)
-                    .then(|| solved.objective_value() + offset);
-                if status == HighsModelStatus::Infeasible {
-                    tracing::error!(
-                        "LP relaxation infeasible: a pin or a row contradicts the incumbent"
-                    );
+                    Ok(solved) => {
+                        let status = solved.status();
+                        let value = (status == HighsModelStatus::Optimal)
+                            .then(|| solved.objective_value() + offset);
+                        if status == HighsModelStatus::Infeasible {
+                            tracing::error!(
+                                "LP relaxation infeasible: a pin or a row contradicts the incumbent"
+                            );
+                        }
+                        let mut model: highs::Model = solved.into();
+                        let values = value.and_then(|_| highs_ext::col_values(&mut model));
+                        let values = match &reduced {
+                            Some(r) => values.map(|x| r.lift(&x)),
+                            None => values,
+                        };
+                        (value, values)
+                    }
                 }
-                let mut model: highs::Model = solved.into();
-                let values = value.and_then(|_| highs_ext::col_values(&mut model));
-                let values = match &reduced {
-                    Some(r) => values.map(|x| r.lift(&x)),
-                    None => values,
-                };
-                (value, values)
             }
         };
         tracing::debug!(
