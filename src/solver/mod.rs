@@ -422,6 +422,7 @@ fn solve_with(
         let filled = greedy::complete(instance, model_compat, Placements { placed, rooms });
         placed = filled.placed;
         rooms = filled.rooms;
+        skipped_counts(instance, &placed, &mut run.reports);
     }
     report.level1_optimal = proven;
     // A stage stopped at its own budget leaves the solve going, but the plan is no longer
@@ -443,6 +444,23 @@ fn solve_with(
         started,
         pins.as_deref(),
     )
+}
+
+/// Gives each level-1 stage skipped for want of time the count of its class in the plan
+/// (its greedy completion): what the stage holds, without a bound.
+fn skipped_counts(instance: &Instance, placed: &[greedy::Placement], reports: &mut [StageReport]) {
+    let mut counts = vec![0u32; instance.classes.len()];
+    for p in placed {
+        counts[instance.requests[p.request].class_index] += 1;
+    }
+    for (c, &n) in counts.iter().enumerate() {
+        let name = format!("L1 {}", levels::class_name(instance, c));
+        for st in reports.iter_mut().filter(|st| st.name == name) {
+            if st.status == "skipped" && st.objective.is_nan() {
+                st.objective = f64::from(n);
+            }
+        }
+    }
 }
 
 /// The gap a planner reads for a whole plan. The stages are in lexicographic order, so the
@@ -720,5 +738,46 @@ mod tests {
             stage("L1 tier 14 due later", "time_limit", 0.009),
         ];
         assert!(headline_gap(&unreached).is_nan());
+    }
+
+    #[test]
+    fn a_skipped_class_reports_what_the_completion_gave_it() {
+        let wire = crate::generate::generate(crate::generate::Preset::Small, 1);
+        let instance = Instance::from_proto(&wire).expect("valid");
+        let compat = compat::compute(&instance);
+        let plan = greedy::plan(&instance, &compat);
+        let mut count = vec![0.0; instance.classes.len()];
+        for p in &plan.placed {
+            count[instance.requests[p.request].class_index] += 1.0;
+        }
+        let c = count.iter().position(|&n| n > 0.0).expect("a class placed");
+        let name = |c: usize| format!("L1 {}", levels::class_name(&instance, c));
+        let skipped = |c: usize| StageReport {
+            objective: f64::NAN,
+            bound: f64::NAN,
+            ..stage(&name(c), "skipped", f64::NAN)
+        };
+        let mut reports = vec![
+            StageReport {
+                objective: 1.0,
+                ..stage(&name(c), "time_limit", 0.5)
+            },
+            skipped(c + 1),
+            StageReport {
+                objective: f64::NAN,
+                ..stage(
+                    &format!("L2 {}", levels::class_name(&instance, c)),
+                    "skipped",
+                    0.0,
+                )
+            },
+        ];
+        skipped_counts(&instance, &plan.placed, &mut reports);
+        // A stage that ran keeps its own value; a skipped one gets the plan's count, still
+        // without a bound; a level-2 stage is no count.
+        assert_eq!(reports[0].objective, 1.0);
+        assert_eq!(reports[1].objective, count[c + 1]);
+        assert!(reports[1].bound.is_nan());
+        assert!(reports[2].objective.is_nan());
     }
 }
