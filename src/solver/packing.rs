@@ -338,7 +338,7 @@ impl<'a> Packer<'a> {
         self.s.compat.options[q]
             .iter()
             .filter(move |o| o.vacation != x)
-            .filter_map(move |o| match self.s.mode(q, o.vacation) {
+            .filter_map(move |o| match self.s.mode_in(o, o.vacation) {
                 Some((mode, None)) => Some((o, mode)),
                 _ => None,
             })
@@ -350,7 +350,7 @@ impl<'a> Packer<'a> {
         let fv = self.free(v);
         let mut best: Option<(i64, Step)> = None;
         for &q in &s.members[v] {
-            let mq_v = s.minutes(q, v);
+            let mq_v = s.placed_minutes(q);
             for (o, q_mode) in self.destinations(q, v) {
                 let w = o.vacation;
                 let fw = self.free(w);
@@ -445,7 +445,7 @@ impl<'a> Packer<'a> {
                 if Some(q) == left {
                     continue;
                 }
-                let mq_x = s.minutes(q, x);
+                let mq_x = s.placed_minutes(q);
                 for (o, q_mode) in self.destinations(q, x) {
                     let y = o.vacation;
                     if on_path(y) {
@@ -488,14 +488,14 @@ impl<'a> Packer<'a> {
                         };
                         let gain = if root { mq_x - mp_x } else { nodes[n].gain };
                         // y: p leaves, q enters.
-                        match (fy + s.minutes(p, y)).checked_sub(o.minutes) {
+                        match (fy + s.placed_minutes(p)).checked_sub(o.minutes) {
                             Some(left) if worth(gain, y, fy, left) => {
                                 found = Some(step);
                                 break 'requests;
                             }
                             Some(_) => {}
                             None => {
-                                let short = o.minutes - fy - s.minutes(p, y);
+                                let short = o.minutes - fy - s.placed_minutes(p);
                                 children.push((step, Some(p), short, y, gain));
                             }
                         }
