@@ -84,6 +84,10 @@ struct Packer<'a> {
     need: Vec<u32>,
     /// Per vacation, its professional's role.
     role: Vec<Role>,
+    /// Per request, its minutes with a doctor and with a nurse: read for every member of
+    /// every vacation a swap or a chain looks at, where the request itself (200 bytes) was
+    /// a cache miss each time.
+    lengths: Vec<[u32; 2]>,
 }
 
 impl<'a> Packer<'a> {
@@ -103,16 +107,31 @@ impl<'a> Packer<'a> {
             .iter()
             .map(|v| s.instance.professionals[v.professional].role)
             .collect();
+        let lengths = s
+            .instance
+            .requests
+            .iter()
+            .map(|r| [r.doctor_minutes, r.nurse_minutes])
+            .collect();
         let mut p = Packer {
             s,
             waiting,
             need: vec![u32::MAX; nv],
             role,
+            lengths,
         };
         for v in 0..nv {
             p.refresh_need(v);
         }
         p
+    }
+
+    /// Minutes request `r` takes with `v`'s professional.
+    fn length(&self, r: usize, v: usize) -> u32 {
+        match self.role[v] {
+            Role::Doctor => self.lengths[r][0],
+            Role::Nurse => self.lengths[r][1],
+        }
     }
 
     fn free(&self, v: usize) -> u32 {
@@ -364,8 +383,7 @@ impl<'a> Packer<'a> {
                 }
                 // q and a request p of w swap.
                 for &p in &s.members[w] {
-                    let req = &s.instance.requests[p];
-                    let (mp_v, mp_w) = (req.minutes(self.role[v]), req.minutes(self.role[w]));
+                    let (mp_v, mp_w) = (self.length(p, v), self.length(p, w));
                     // v: -q +p; w: -p +q.
                     let (Some(nfv), Some(nfw)) = (
                         (fv + mq_v).checked_sub(mp_v),
@@ -420,7 +438,7 @@ impl<'a> Packer<'a> {
             step: None,
             gain: 0,
         }];
-        let mut seen = std::collections::HashSet::new();
+        let mut seen = rustc_hash::FxHashSet::default();
         seen.insert((v, 1));
         let mut next = 0;
         while next < nodes.len() && nodes.len() < CHAIN_NODES {
@@ -471,7 +489,7 @@ impl<'a> Packer<'a> {
                     }
                     for &p in &s.members[y] {
                         // What p would take in x, before looking for its option there.
-                        let mp_x = s.instance.requests[p].minutes(self.role[x]);
+                        let mp_x = self.length(p, x);
                         if mq_x < lacks + mp_x {
                             continue;
                         }
