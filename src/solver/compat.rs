@@ -36,6 +36,12 @@ pub struct Option_ {
     pub tele: bool,
     /// Minutes with this vacation's professional.
     pub minutes: u32,
+    /// `rooms` holds every room the vacation may hold (the request leaves none out for its
+    /// centres or equipment): room tests may read the vacation's list, shared by all its
+    /// options and warm in cache, instead of this option's own (a cache miss each, most of
+    /// the augmenting paths' and packing's time after their option searches). Set by
+    /// [`Compatibility::new`].
+    pub every_room: bool,
 }
 
 /// Compatibility of every request.
@@ -50,6 +56,33 @@ pub struct Compatibility {
 }
 
 impl Compatibility {
+    /// The compatibility of these options (by vacation index), diagnoses and rooms; sets
+    /// each option's [`Option_::every_room`].
+    pub fn new(
+        mut options: Vec<Vec<Option_>>,
+        exclusions: Vec<Option<Exclusion>>,
+        vacation_rooms: Vec<Vec<usize>>,
+    ) -> Self {
+        for o in options.iter_mut().flatten() {
+            // `rooms` is drawn from the vacation's rooms, in their order.
+            o.every_room = o.rooms == vacation_rooms[o.vacation];
+        }
+        Compatibility {
+            options,
+            exclusions,
+            vacation_rooms,
+        }
+    }
+
+    /// The rooms option `o` allows in person: the vacation's own list when it is the same.
+    pub fn rooms_of<'a>(&'a self, o: &'a Option_) -> &'a [usize] {
+        if o.every_room {
+            &self.vacation_rooms[o.vacation]
+        } else {
+            &o.rooms
+        }
+    }
+
     /// Number of (request, vacation) pairs.
     pub fn pairs(&self) -> usize {
         self.options.iter().map(Vec::len).sum()
@@ -142,6 +175,7 @@ pub fn compute(instance: &Instance) -> Compatibility {
                     rooms,
                     tele,
                     minutes,
+                    every_room: false,
                 });
                 Exclusion::TooLong
             })();
@@ -156,9 +190,40 @@ pub fn compute(instance: &Instance) -> Compatibility {
         });
         options.push(found);
     }
-    Compatibility {
-        options,
-        exclusions,
-        vacation_rooms,
+    Compatibility::new(options, exclusions, vacation_rooms)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::generate::{generate, Preset};
+
+    #[test]
+    fn an_option_s_rooms_read_through_the_vacation_are_its_own() {
+        let mut shared = 0;
+        for preset in [Preset::Small, Preset::AmiEureWeek] {
+            let instance = Instance::from_proto(&generate(preset, 1)).expect("valid");
+            let compat = compute(&instance);
+            for o in compat.options.iter().flatten() {
+                assert_eq!(compat.rooms_of(o), o.rooms.as_slice());
+                shared += usize::from(o.every_room);
+            }
+            // Rebuilt from options whose rooms shrank (as a re-optimisation's neighbourhood
+            // does), the flag follows.
+            let mut options = compat.options.clone();
+            for o in options.iter_mut().flatten() {
+                o.rooms.truncate(1);
+            }
+            let rooms: Vec<Vec<usize>> = compat
+                .vacation_rooms
+                .iter()
+                .map(|r| r.iter().copied().take(2).collect())
+                .collect();
+            let narrowed = Compatibility::new(options, compat.exclusions.clone(), rooms);
+            for o in narrowed.options.iter().flatten() {
+                assert_eq!(narrowed.rooms_of(o), o.rooms.as_slice());
+            }
+        }
+        assert!(shared > 0, "no option allows every room of its vacation");
     }
 }

@@ -672,18 +672,17 @@ mod tests {
             rooms: Vec::new(),
             tele: true,
             minutes: 30,
+            every_room: false,
         }
     }
 
     fn compat(options: Vec<Vec<usize>>, rooms: Vec<Vec<usize>>) -> Compatibility {
-        Compatibility {
-            exclusions: vec![None; options.len()],
-            options: options
-                .into_iter()
-                .map(|o| o.into_iter().map(option).collect())
-                .collect(),
-            vacation_rooms: rooms,
-        }
+        let exclusions = vec![None; options.len()];
+        let options = options
+            .into_iter()
+            .map(|o| o.into_iter().map(option).collect())
+            .collect();
+        Compatibility::new(options, exclusions, rooms)
     }
 
     fn shape(parts: &[Component]) -> Vec<(Vec<usize>, Vec<usize>)> {
@@ -770,14 +769,15 @@ mod tests {
             rooms: Vec::new(),
             tele: true,
             minutes,
+            every_room: false,
         };
-        let c = Compatibility {
-            exclusions: vec![None; 6],
-            options: (0..6)
+        let c = Compatibility::new(
+            (0..6)
                 .map(|r| vec![if r < 3 { option(0, 30) } else { option(1, 120) }])
                 .collect(),
-            vacation_rooms: vec![vec![0], vec![1]],
-        };
+            vec![None; 6],
+            vec![vec![0], vec![1]],
+        );
         let mut parts = split(&inst, &c);
         assert_eq!(
             shape(&parts),
@@ -809,14 +809,15 @@ mod tests {
             rooms: Vec::new(),
             tele: true,
             minutes: 120,
+            every_room: false,
         };
-        let c = Compatibility {
-            exclusions: vec![None; 6],
-            options: (0..6)
+        let c = Compatibility::new(
+            (0..6)
                 .map(|r| vec![option(if r < 4 { 1 } else { 0 })])
                 .collect(),
-            vacation_rooms: vec![vec![0], vec![1]],
-        };
+            vec![None; 6],
+            vec![vec![0], vec![1]],
+        );
         let mut parts = split(&inst, &c);
         weigh(&inst, &c, &mut parts);
         let weighed: Vec<_> = parts

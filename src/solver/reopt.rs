@@ -316,11 +316,7 @@ pub fn neighbourhood(
         .filter(|&r| !held_request[r] && !options[r].is_empty())
         .count();
     Neighbourhood {
-        compat: Compatibility {
-            options,
-            exclusions: compat.exclusions.clone(),
-            vacation_rooms,
-        },
+        compat: Compatibility::new(options, compat.exclusions.clone(), vacation_rooms),
         held,
         free_requests,
         open_vacations: open.iter().filter(|&&o| o).count(),

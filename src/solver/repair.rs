@@ -124,8 +124,9 @@ impl<'a> State<'a> {
         if !vac.needs_room() {
             return o.tele.then_some((Mode::Teleconsultation, None));
         }
+        let rooms = self.compat.rooms_of(o);
         match self.room[v] {
-            Some(k) if o.rooms.contains(&k) => Some((Mode::InPerson, None)),
+            Some(k) if rooms.contains(&k) => Some((Mode::InPerson, None)),
             Some(_) => o.tele.then_some((Mode::Teleconsultation, None)),
             None => {
                 let pick = |rooms: &[usize]| {
@@ -135,7 +136,7 @@ impl<'a> State<'a> {
                         .filter(|&k| self.room_free(k, v))
                         .min_by_key(|&k| (self.instance.rooms[k].equipment.count_ones(), k))
                 };
-                if let Some(k) = pick(&o.rooms) {
+                if let Some(k) = pick(rooms) {
                     Some((Mode::InPerson, Some(k)))
                 } else if o.tele {
                     pick(&self.compat.vacation_rooms[v]).map(|k| (Mode::Teleconsultation, Some(k)))
