@@ -420,9 +420,10 @@ fn solve_with(
     if run.stopped {
         // Classes the stopped MILP did not reach still get the capacity left.
         let filled = greedy::complete(instance, model_compat, Placements { placed, rooms });
+        let counts = lp_rounding::class_counts(instance, &filled);
+        skipped_counts(instance, &counts, &mut run.reports);
         placed = filled.placed;
         rooms = filled.rooms;
-        skipped_counts(instance, &placed, &mut run.reports);
     }
     report.level1_optimal = proven;
     // A stage stopped at its own budget leaves the solve going, but the plan is no longer
@@ -446,18 +447,14 @@ fn solve_with(
     )
 }
 
-/// Gives each level-1 stage skipped for want of time the count of its class in the plan
-/// (its greedy completion): what the stage holds, without a bound.
-fn skipped_counts(instance: &Instance, placed: &[greedy::Placement], reports: &mut [StageReport]) {
-    let mut counts = vec![0u32; instance.classes.len()];
-    for p in placed {
-        counts[instance.requests[p.request].class_index] += 1;
-    }
+/// Gives each level-1 stage skipped for want of time its class's count in the plan
+/// (`counts`, per class, of its greedy completion): what the stage holds, without a bound.
+fn skipped_counts(instance: &Instance, counts: &[usize], reports: &mut [StageReport]) {
     for (c, &n) in counts.iter().enumerate() {
         let name = format!("L1 {}", levels::class_name(instance, c));
         for st in reports.iter_mut().filter(|st| st.name == name) {
             if st.status == "skipped" && st.objective.is_nan() {
-                st.objective = f64::from(n);
+                st.objective = n as f64;
             }
         }
     }
@@ -772,7 +769,8 @@ mod tests {
                 )
             },
         ];
-        skipped_counts(&instance, &plan.placed, &mut reports);
+        let counts = lp_rounding::class_counts(&instance, &plan);
+        skipped_counts(&instance, &counts, &mut reports);
         // A stage that ran keeps its own value; a skipped one gets the plan's count, still
         // without a bound; a level-2 stage is no count.
         assert_eq!(reports[0].objective, 1.0);
